@@ -1,0 +1,48 @@
+# Sphinx configuration of the BitByte docs site (built by tools/build_docs.sh, no Quarto needed).
+# docs/site/stage.py copies this file into the staging folder (_docs_src/) next to the staged pages;
+# BITBYTE_ROOT (set by the stage script) points back at the repository so that settings.ini is read.
+import configparser, os
+from pathlib import Path
+
+_root = Path(os.environ.get('BITBYTE_ROOT', Path(__file__).resolve().parents[1]))
+_cfg = configparser.ConfigParser(interpolation=None)
+_cfg.read(_root/'settings.ini')
+_s = _cfg['DEFAULT']
+
+project = 'BitByte'
+author = _s.get('author', 'BitByte team')
+copyright = _s.get('copyright', author)
+release = version = _s.get('version', '')
+
+extensions = ['myst_nb', 'sphinxcontrib.bibtex', 'sphinx.ext.githubpages']
+root_doc = 'index'
+exclude_patterns = ['_build', '**/.ipynb_checkpoints', 'Thumbs.db', '.DS_Store']
+
+# Notebooks are rendered as they are: never executed (they hold GPU cells and training runs); the executed
+# reports carry their own outputs.
+nb_execution_mode = 'off'
+nb_merge_streams = True
+myst_enable_extensions = ['dollarmath', 'colon_fence', 'deflist', 'substitution']
+myst_heading_anchors = 3
+
+bibtex_bibfiles = ['strategy/references.bib']
+bibtex_default_style = 'plain'
+bibtex_reference_style = 'author_year'
+
+# Warnings are errors (tools/build_docs.sh passes -W). These few are about notebook prose style or output
+# types a static page cannot show, not about broken structure, so they do not fail the build; broken links,
+# missing toctree entries and unresolved citations still do.
+suppress_warnings = ['myst.header', 'misc.highlighting_failure', 'mystnb.unknown_mime_type']
+
+html_theme = 'furo'
+html_title = f"BitByte {version}".strip()
+html_short_title = 'BitByte'
+html_copy_source = False
+html_show_sourcelink = False
+html_last_updated_fmt = None
+html_theme_options = {
+    'footer_icons': [],
+    'navigation_with_keys': True,
+}
+html_static_path = ['_static']
+html_css_files = ['bitbyte.css']
