@@ -8,7 +8,7 @@ export JUPYTER_PATH=/tmp/site/share/jupyter
 if [ "${BUILD_MAMBA:-0}" = 1 ] && ! ls .whl/mamba_ssm-*.whl >/dev/null 2>&1; then
   repo=$PWD
   ( mkdir -p /tmp/mb && cd /tmp/mb && tar xzf "$repo"/.whl/mamba_ssm-*.tar.gz && cd mamba_ssm-*/ \
-    && python3 "$repo/.whl/mamba_sm90_only.py" setup.py \
+    && python3 "$repo/tools/gpu/mamba_sm90_only.py" setup.py \
     && MAMBA_FORCE_BUILD=TRUE MAX_JOBS=${MAMBA_JOBS:-14} python3 -m pip wheel -q --no-index --no-deps --no-build-isolation -w /tmp/mbw . \
     && python3 -m pip install -q --no-index --no-deps --target /tmp/site /tmp/mbw/*.whl && echo MAMBA_BUILD_OK ) > /tmp/mamba_build.log 2>&1 &
   MAMBA_BUILD_PID=$!
