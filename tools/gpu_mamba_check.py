@@ -1,47 +1,73 @@
 #!/usr/bin/env python
-"""Check MambaLM's two backends on a CUDA GPU and time them; writes JSON.
+"""Check MambaLM's three scan backends on a CUDA GPU and time them; writes JSON.
 
-Builds one MambaLM with backend='torch' (the built-in chunked scan) and one with backend='mamba_ssm' (the
-mamba_ssm CUDA kernels), gives both the same weights, and reports
-  * agreement of logits and loss (max abs / max rel diff) in fp32 and under bf16 autocast,
+Builds one MambaLM per backend with the same weights: backend='torch' (the built-in chunked PyTorch scan),
+backend='triton' (the built-in Triton scan, when triton imports) and backend='mamba_ssm' (the mamba_ssm CUDA
+kernels, when they import), and reports
+  * agreement of logits, loss and fp32 gradients with the reference backend (mamba_ssm if present, else torch),
+    in fp32 and under bf16 autocast (max abs / max rel diff),
   * the time of a forward+backward+AdamW training step (bf16 autocast, median of --iters after --warmup) at each
-    --seq_lens, with batch = --bytes_per_step // seq_len so every step sees the same number of bytes,
-  * peak GPU memory per run, the speed ratio torch/mamba_ssm, the device name and versions.
+    --seq_lens, with batch = --bytes_per_step // seq_len so every step sees the same number of bytes, the peak GPU
+    memory of each run, and the step-time ratios torch/mamba_ssm and triton/mamba_ssm,
+  * the scan alone (forward+backward, bf16 inputs, at the model's d_inner and d_state, the training runs' batch):
+    Triton at each --triton_block_ds on (b, l, d) tensors as the mixer gives them, mamba_ssm's selective_scan_fn
+    and the chunked scan on (b, d, l) tensors, time and the peak memory above the inputs,
+  * the device name and versions.
+A backend that fails (a Triton compile error, out of memory) gets its traceback in the JSON; the others go on.
+The JSON is rewritten after every measurement, so a run cut short still leaves what it measured.
 
 Run from the repository root without installing the package:
     PYTHONPATH=. python tools/gpu_mamba_check.py --out results.json
+    PYTHONPATH=. python tools/gpu_mamba_check.py --gpt2_small --out results.json   # the benchmark's matched size
 """
 import argparse, json, os, statistics, sys, time, traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
-from bitbyte.mamba import MambaLM, MambaConfig, mamba_kernels
+from bitbyte.mamba import (MambaLM, MambaConfig, mamba_kernels, triton_available, selective_scan_triton,
+                           selective_scan_chunked)
 
 
 def diffs(a, b):
     a, b = a.float(), b.float()
     d = (a - b).abs()
-    return dict(max_abs=d.max().item(), max_rel=(d.max() / a.abs().max().clamp(min=1e-12)).item(),
+    return dict(max_abs=d.max().item(), max_rel=(d.max() / b.abs().max().clamp(min=1e-12)).item(),
                 mean_abs=d.mean().item())
 
 
-def agreement(mt, mk, seq_len, batch, seed):
+def err(e=None):
+    "A failure as JSON: out of memory in one line, anything else with its traceback."
+    if isinstance(e, torch.OutOfMemoryError): return dict(error=f"out of memory: {str(e).splitlines()[0]}")
+    return dict(error=traceback.format_exc())
+
+
+def agreement(models, ref, seq_len, batch, seed):
+    "Logits, losses and fp32 gradients of every backend against `ref`'s, on one batch."
     g = torch.Generator(device='cuda').manual_seed(seed)
     x = torch.randint(0, 256, (batch, seq_len + 1), device='cuda', generator=g)
     out = {}
     for name, ac in (('fp32', False), ('bf16_autocast', True)):
-        with torch.no_grad(), torch.autocast('cuda', torch.bfloat16, enabled=ac):
-            la, lb = mt(x[:, :-1]), mk(x[:, :-1])
-            lossa, lossb = mt.loss(x)[0], mk.loss(x)[0]
-        out[name] = dict(logits=diffs(la, lb), loss_torch=lossa.item(), loss_mamba_ssm=lossb.item())
-    # gradients (fp32): same weights, same batch
-    grads = []
-    for m in (mt, mk):
-        m.zero_grad(set_to_none=True); m.loss(x)[0].backward()
-        grads.append(torch.cat([p.grad.flatten() for p in m.parameters() if p.grad is not None]))
-    out['fp32_grads'] = diffs(grads[0], grads[1])
-    for m in (mt, mk): m.zero_grad(set_to_none=True)
+        res = {}
+        for k, m in models.items():
+            try:
+                with torch.no_grad(), torch.autocast('cuda', torch.bfloat16, enabled=ac):
+                    res[k] = (m(x[:, :-1]).float(), m.loss(x)[0].item())
+            except Exception as e: out.setdefault(name, {})[k] = err(e)
+        for k in res:
+            if k != ref and ref in res:
+                out.setdefault(name, {})[k] = dict(logits=diffs(res[k][0], res[ref][0]), loss=res[k][1], loss_ref=res[ref][1])
+        del res
+    grads = {}
+    for k, m in models.items():
+        try:
+            m.zero_grad(set_to_none=True); m.loss(x)[0].backward()
+            grads[k] = torch.cat([p.grad.flatten() for p in m.parameters() if p.grad is not None])
+        except Exception as e: out.setdefault('fp32_grads', {})[k] = err(e)
+        m.zero_grad(set_to_none=True)
+    for k in grads:
+        if k != ref and ref in grads: out.setdefault('fp32_grads', {})[k] = diffs(grads[k], grads[ref])
+    out['reference'] = ref
     return out
 
 
@@ -61,13 +87,39 @@ def time_training(model, seq_len, batch, warmup, iters, seed):
             torch.cuda.synchronize()
             if i >= warmup: times.append(time.perf_counter() - t0)
     except torch.OutOfMemoryError as e:
-        del opt; torch.cuda.empty_cache()
+        del opt; model.zero_grad(set_to_none=True); torch.cuda.empty_cache()
         return dict(error=f"out of memory: {str(e).splitlines()[0]}", peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30)
     med = statistics.median(times)
     res = dict(step_s_median=med, step_s_all=times, bytes_per_s=batch * seq_len / med, final_loss=loss.item(),
                peak_mem_gib=torch.cuda.max_memory_allocated() / 2**30)
-    del opt; torch.cuda.empty_cache()
+    del opt; model.zero_grad(set_to_none=True); torch.cuda.empty_cache()
     return res
+
+
+def time_scan(fn, batch, d, n, seq_len, layout='bdl', warmup=2, iters=5, seed=0):
+    """Forward+backward of one selective scan `fn(u, delta, A, B, C, D, z)`, bf16 inputs, contiguous in `layout`:
+    'bdl' `(b, d, l)` as mamba_ssm takes them, 'bld' `(b, l, d)` as the mixer hands them to the Triton scan."""
+    torch.cuda.empty_cache(); torch.cuda.reset_peak_memory_stats()
+    g = torch.Generator(device='cuda').manual_seed(seed)
+    r = lambda *s: torch.randn(*s, device='cuda', generator=g)
+    bf = lambda t: t.bfloat16().requires_grad_(True)
+    shape = (lambda k: (batch, k, seq_len)) if layout == 'bdl' else (lambda k: (batch, seq_len, k))
+    u, delta, z = bf(r(*shape(d))), bf(r(*shape(d)) * 0.5 - 3), bf(r(*shape(d)))
+    B, C = bf(r(*shape(n))), bf(r(*shape(n)))
+    A = (-torch.arange(1, n + 1, device='cuda', dtype=torch.float32).repeat(d, 1)).requires_grad_(True)
+    D = torch.ones(d, device='cuda', requires_grad=True)
+    base = torch.cuda.max_memory_allocated()
+    times = []
+    for i in range(warmup + iters):
+        torch.cuda.synchronize(); t0 = time.perf_counter()
+        y = fn(u, delta, A, B, C, D, z)
+        y.backward(torch.ones_like(y))
+        torch.cuda.synchronize()
+        if i >= warmup: times.append(time.perf_counter() - t0)
+        for t in (u, delta, z, B, C, A, D): t.grad = None
+        del y
+    return dict(fwd_bwd_s_median=statistics.median(times), fwd_bwd_s_all=times,
+                peak_mem_gib_above_inputs=(torch.cuda.max_memory_allocated() - base) / 2**30)
 
 
 def main():
@@ -76,12 +128,17 @@ def main():
     ap.add_argument('--d_model', type=int, default=256)
     ap.add_argument('--n_layer', type=int, default=4)
     ap.add_argument('--d_state', type=int, default=16)
+    ap.add_argument('--gpt2_small', action='store_true',
+                    help="the MambaLM `bitbyte bench` matches to GPT-2 small's parameters (overrides --d_model/--n_layer, no BitLinear)")
     ap.add_argument('--no_quant', action='store_true', help='plain nn.Linear projections instead of BitLinear')
+    ap.add_argument('--backends', nargs='+', default=['torch', 'triton', 'mamba_ssm'], choices=['torch', 'triton', 'mamba_ssm'])
     ap.add_argument('--seq_lens', type=int, nargs='+', default=[2048, 8192])
     ap.add_argument('--bytes_per_step', type=int, default=32768)
     ap.add_argument('--warmup', type=int, default=3)
     ap.add_argument('--iters', type=int, default=10)
     ap.add_argument('--check_len', type=int, default=2048, help='sequence length of the agreement check')
+    ap.add_argument('--triton_block_ds', type=int, nargs='*', default=[16, 32, 64],
+                    help='BLOCK_D values of the scan-only benchmark (none: skip it)')
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
 
@@ -89,7 +146,7 @@ def main():
                cuda_available=torch.cuda.is_available())
     def write():
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(rep, indent=2))
+        Path(args.out).write_text(json.dumps(rep, indent=2, default=str))
     if not torch.cuda.is_available():
         rep['error'] = 'CUDA is not available'; write(); print(json.dumps(rep, indent=2)); return 1
     rep['device'] = torch.cuda.get_device_name()
@@ -99,21 +156,40 @@ def main():
     try:
         import causal_conv1d; rep['causal_conv1d'] = getattr(causal_conv1d, '__version__', '?')
     except Exception as e: rep['causal_conv1d'] = None
+    try:
+        import triton; rep['triton'] = triton.__version__
+    except Exception as e: rep['triton_import_error'] = f"{type(e).__name__}: {e}"
     k = mamba_kernels()
-    rep['kernels'] = dict(selective_scan_fn=k is not None, causal_conv1d_fn=bool(k and k[1] is not None))
+    rep['kernels'] = dict(selective_scan_fn=k is not None, causal_conv1d_fn=bool(k and k[1] is not None),
+                          triton=triton_available())
 
     torch.manual_seed(args.seed)
-    cfg = MambaConfig(d_model=args.d_model, n_layer=args.n_layer, d_state=args.d_state, quant=not args.no_quant)
-    mt = MambaLM(cfg.replace(backend='torch')).cuda()
-    rep['config'] = cfg.to_dict(); rep['params'] = mt.num_params()
-    rep['flops_per_byte'] = mt.flops_per_byte(max(args.seq_lens))
-    mk = None
-    if k is not None:
-        mk = MambaLM(cfg.replace(backend='mamba_ssm')).cuda()
-        mk.load_state_dict(mt.state_dict())
-        probe = mk.emb(torch.zeros(1, 1, dtype=torch.long, device='cuda'))
-        assert mk.layers[0].mixer.uses_kernels(probe) and not mt.layers[0].mixer.uses_kernels(probe)
-        try: rep['agreement'] = agreement(mt, mk, args.check_len, 2, args.seed)
+    if args.gpt2_small:
+        from bitbyte.models import build_model, match_config
+        from bitbyte.bench import GPT2_SMALL
+        tf = GPT2_SMALL
+        m = match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=dict(quant=False),
+                         n_layers=[tf['n_layer'] * 2, tf['n_layer'], 1], width_step=32)
+        cfg = MambaConfig(**{**m.to_dict(), 'backend': 'torch'})
+    else:
+        cfg = MambaConfig(d_model=args.d_model, n_layer=args.n_layer, d_state=args.d_state, quant=not args.no_quant)
+    available = dict(torch=True, triton=triton_available(), mamba_ssm=k is not None)
+    models = {}
+    for name in args.backends:
+        if not available[name]: rep.setdefault('skipped_backends', {})[name] = 'does not import'; continue
+        try:
+            models[name] = MambaLM(cfg.replace(backend=name)).cuda()
+            if models and name != next(iter(models)): models[name].load_state_dict(next(iter(models.values())).state_dict())
+        except Exception as e: rep.setdefault('build_errors', {})[name] = err(e)
+    first = next(iter(models.values()))
+    rep['config'] = cfg.to_dict(); rep['params'] = first.num_params()
+    rep['flops_per_byte'] = first.flops_per_byte(max(args.seq_lens))
+    probe = first.emb(torch.zeros(1, 1, dtype=torch.long, device='cuda'))
+    rep['scan_backend'] = {n: m.layers[0].mixer.scan_backend(probe) for n, m in models.items()}
+    assert all(rep['scan_backend'][n] == n for n in models), rep['scan_backend']
+    ref = 'mamba_ssm' if 'mamba_ssm' in models else 'torch'
+    if len(models) > 1:
+        try: rep['agreement'] = agreement(models, ref, args.check_len, 2, args.seed)
         except Exception: rep['agreement_error'] = traceback.format_exc()
         write()
 
@@ -121,17 +197,40 @@ def main():
     for L in args.seq_lens:
         batch = max(1, args.bytes_per_step // L)
         row = dict(batch=batch, bytes_per_step=batch * L)
-        for name, m in (('torch', mt), ('mamba_ssm', mk)):
-            if m is None: continue
+        rep['timing'][str(L)] = row
+        for name, m in models.items():
             try: row[name] = time_training(m, L, batch, args.warmup, args.iters, args.seed)
-            except Exception: row[name] = dict(error=traceback.format_exc())
+            except Exception as e: row[name] = err(e); torch.cuda.empty_cache()
             print(f"seq {L} batch {batch} {name}: {row[name].get('step_s_median', row[name].get('error'))}", flush=True)
             write()
-        t, s = row.get('torch', {}), row.get('mamba_ssm', {})
-        if 'step_s_median' in t and 'step_s_median' in s:
-            row['speedup_mamba_ssm_over_torch'] = t['step_s_median'] / s['step_s_median']
-        rep['timing'][str(L)] = row
+        s = row.get('mamba_ssm', {})
+        for name in ('torch', 'triton'):
+            t = row.get(name, {})
+            if 'step_s_median' in t and 'step_s_median' in s:
+                row[f'step_time_ratio_{name}_over_mamba_ssm'] = t['step_s_median'] / s['step_s_median']
+        if 'step_time_ratio_torch_over_mamba_ssm' in row:   # the name earlier reports used
+            row['speedup_mamba_ssm_over_torch'] = row['step_time_ratio_torch_over_mamba_ssm']
         write()
+
+    # the scan alone, at the model's width
+    E, N = cfg.d_inner, cfg.d_state
+    scans = {}
+    if 'triton' in models:
+        for bd in args.triton_block_ds:
+            scans[f'triton_block_d{bd}'] = ('bld', lambda u, dl, A, B, C, D, z, bd=bd:
+                                            selective_scan_triton(u, dl, A, B, C, D, z, layout='bld', block_d=bd))
+    if 'mamba_ssm' in models: scans['mamba_ssm'] = ('bdl', lambda u, dl, A, B, C, D, z: k[0](u, dl, A, B, C, D, z, delta_softplus=True))
+    if 'torch' in models: scans['torch_chunked'] = ('bdl', lambda u, dl, A, B, C, D, z: selective_scan_chunked(u, dl, A, B, C, D, z))
+    rep['scan_only'] = {}
+    for L in (args.seq_lens if args.triton_block_ds else ()):
+        batch = max(1, args.bytes_per_step // L)
+        row = dict(batch=batch, d_inner=E, d_state=N)
+        rep['scan_only'][str(L)] = row
+        for name, (layout, fn) in scans.items():
+            try: row[name] = dict(layout=layout, **time_scan(fn, batch, E, N, L, layout=layout, seed=args.seed))
+            except Exception as e: row[name] = err(e); torch.cuda.empty_cache()
+            print(f"scan only, seq {L} batch {batch} {name}: {row[name].get('fwd_bwd_s_median', row[name].get('error'))}", flush=True)
+            write()
     print(json.dumps({k_: v for k_, v in rep.items() if k_ != 'args'}, indent=2, default=str))
     return 0
 
