@@ -14,7 +14,7 @@ from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
 
 # %% auto #0
 __all__ = ['BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU', 'Block',
-           'TransformerBackbone', 'BitByteLM', 'bitbyte_num_params']
+           'TransformerBackbone', 'capture_cuda_graph', 'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
 
 # %% ../nbs/04_transformer.ipynb #1a7260bf
 @dataclass
@@ -121,6 +121,16 @@ class Attention(nn.Module):
                                            dropout_p=self.dropout if self.training else 0.0)
         return self.wo(y.transpose(1, 2).reshape(B, T, C))
 
+    def decode(self, x, cos, sin, cache:KVCache, layer:int, pos:torch.Tensor, keep:torch.Tensor):
+        "One new position per row at `pos` (a 1-element tensor): its key and value go into the cache at `pos`, the query attends over the whole buffer with `keep` masking the positions not written yet."
+        B, T, C = x.shape
+        q, k, v = (w(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2) for w in (self.wq, self.wk, self.wv))
+        q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
+        K, V = cache.k[layer], cache.v[layer]
+        K.index_copy_(2, pos, k.to(K.dtype)); V.index_copy_(2, pos, v.to(V.dtype))
+        y = F.scaled_dot_product_attention(q, K, V.to(q.dtype) if V.dtype != q.dtype else V, attn_mask=keep)
+        return self.wo(y.transpose(1, 2).reshape(B, T, C))
+
 # %% ../nbs/04_transformer.ipynb #f8cea9b9
 class SwiGLU(nn.Module):
     def __init__(self, config):
@@ -181,9 +191,21 @@ class TransformerBackbone(nn.Module):
             if ckpt: x = checkpoint(blk, x, cos, sin, use_reentrant=False)
             else: x = blk(x, cos, sin, cache, i)
         if cache is not None: cache.advance(T)
-        if last_only: x = x[:, -1:]
+        return self._logits(x[:, -1:] if last_only else x)
+
+    def _logits(self, x):
         x = self.norm(x)
         return self.head(x) if self.head is not None else F.linear(x, self.emb.weight[:self.vocab_out])
+
+    def decode_step(self, idx:torch.Tensor, pos:torch.Tensor, cache:KVCache) -> torch.Tensor:
+        "Logits `(B, vocab_out)` of one new byte per row (`idx (B, 1)`) at position `pos` (a 1-element long tensor): fixed shapes, no host sync."
+        cos, sin = self.rotary.cos.index_select(0, pos), self.rotary.sin.index_select(0, pos)
+        keep = (torch.arange(cache.max_len, device=idx.device) <= pos).view(1, 1, 1, -1)
+        x = self.emb(idx)
+        for i, blk in enumerate(self.blocks):   # Block.forward without dropout (inference only)
+            x = x + blk.attn.decode(blk.norm1(x), cos, sin, cache, i, pos, keep)
+            x = x + blk.mlp(blk.norm2(x))
+        return self._logits(x)[:, -1]
 
     def matmul_params(self) -> int:
         "Weights used in matrix multiplies per token: every block's linear layers and the output head."
@@ -195,6 +217,36 @@ class TransformerBackbone(nn.Module):
         return 6.0 * self.matmul_params() + 12.0 * c.n_layer * c.d_model * seq_len
 
 # %% ../nbs/04_transformer.ipynb #6a746ab6
+def capture_cuda_graph(fn, warmup:int=2):
+    "Warm `fn` up on a side stream, capture it in a CUDA graph and replay once: `(graph, output)`; `graph.replay()` reruns `fn` on the same buffers."
+    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(warmup): fn()
+    torch.cuda.current_stream().wait_stream(s)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g): out = fn()
+    g.replay()
+    return g, out
+
+def graph_decoder(backbone:TransformerBackbone, cache:KVCache):
+    "A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (captured on its first call)."
+    dev = cache.k[0].device
+    tok = torch.zeros(cache.k[0].size(0), 1, dtype=torch.long, device=dev); pos = torch.zeros(1, dtype=torch.long, device=dev)
+    backbone.rotary(0, cache.max_len)   # the angle tables must not be reallocated after capture
+    ac = torch.is_autocast_enabled('cuda')
+    dtype = torch.get_autocast_dtype('cuda') if ac else None
+    def run():
+        with torch.autocast('cuda', dtype=dtype, enabled=ac, cache_enabled=False):
+            return backbone.decode_step(tok, pos, cache)
+    graph = []
+    def step(nxt:torch.Tensor, p:int) -> torch.Tensor:
+        tok.copy_(nxt); pos.fill_(p)
+        if not graph: graph.append(capture_cuda_graph(run)); return graph[0][1]
+        graph[0][0].replay()
+        return graph[0][1]
+    return step
+
+# %% ../nbs/04_transformer.ipynb #d4c4865b
 @register
 class BitByteLM(ByteLM):
     "Byte-level BitNet b1.58 Transformer: next-byte prediction."
@@ -210,18 +262,21 @@ class BitByteLM(ByteLM):
 
     @torch.no_grad()
     def generate(self, prompt, max_new_bytes:int=100, temperature:float=1.0, top_k:int|None=None,
-                 top_p:float|None=None, generator:torch.Generator|None=None) -> torch.Tensor:
-        "Sample with a KV cache: prefill the prompt, then one byte per step."
+                 top_p:float|None=None, generator:torch.Generator|None=None, cuda_graph:bool|None=None) -> torch.Tensor:
+        "Sample with a KV cache: prefill the prompt, then one byte per step (on CUDA, by default, a replayed CUDA graph)."
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.size(1) == 0: raise BitByteError("generation needs a prompt of at least one byte")
         if max_new_bytes <= 0: return idx
         cache = KVCache(self.config.n_layer, idx.size(1) + max_new_bytes)
         logits = self.transformer(idx, cache, last_only=True)[:, -1]
+        if cuda_graph is None: cuda_graph = idx.is_cuda
+        elif cuda_graph and not idx.is_cuda: raise BitByteError("cuda_graph=True needs the model and prompt on a CUDA device")
+        step = graph_decoder(self.transformer, cache) if cuda_graph else (lambda tok, p: self.transformer(tok, cache)[:, -1])
         for i in range(max_new_bytes):
             if generator is not None: logits = logits.to(generator.device)  # a CPU generator samples on the CPU
             nxt = sample_next(logits, temperature, top_k, top_p, generator).to(idx.device)
             idx = torch.cat([idx, nxt[:, None]], 1)
-            if i + 1 < max_new_bytes: logits = self.transformer(nxt[:, None], cache)[:, -1]
+            if i + 1 < max_new_bytes: logits = step(nxt[:, None], idx.size(1) - 1)
         return idx
 
 def bitbyte_num_params(c:BitByteConfig) -> int:
