@@ -13,8 +13,8 @@ from .quant import make_linear, BitLinear
 from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
 
 # %% auto #0
-__all__ = ['BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU', 'Block',
-           'TransformerBackbone', 'capture_cuda_graph', 'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
+__all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU',
+           'Block', 'TransformerBackbone', 'capture_cuda_graph', 'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
 
 # %% ../nbs/04_transformer.ipynb #1a7260bf
 @dataclass
@@ -217,6 +217,8 @@ class TransformerBackbone(nn.Module):
         return 6.0 * self.matmul_params() + 12.0 * c.n_layer * c.d_model * seq_len
 
 # %% ../nbs/04_transformer.ipynb #6a746ab6
+DECODE_BUCKET = 2048   # with compile_decode, the cache length is rounded up to a multiple: one compilation serves many lengths
+
 def capture_cuda_graph(fn, warmup:int=2):
     "Warm `fn` up on a side stream, capture it in a CUDA graph and replay once: `(graph, output)`; `graph.replay()` reruns `fn` on the same buffers."
     s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
@@ -228,16 +230,17 @@ def capture_cuda_graph(fn, warmup:int=2):
     g.replay()
     return g, out
 
-def graph_decoder(backbone:TransformerBackbone, cache:KVCache):
-    "A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (captured on its first call)."
+def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=False):
+    "A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (captured on its first call; `compile`: fused by `torch.compile` first)."
     dev = cache.k[0].device
+    fn = torch.compile(backbone.decode_step, dynamic=False) if compile else backbone.decode_step
     tok = torch.zeros(cache.k[0].size(0), 1, dtype=torch.long, device=dev); pos = torch.zeros(1, dtype=torch.long, device=dev)
     backbone.rotary(0, cache.max_len)   # the angle tables must not be reallocated after capture
     ac = torch.is_autocast_enabled('cuda')
     dtype = torch.get_autocast_dtype('cuda') if ac else None
     def run():
         with torch.autocast('cuda', dtype=dtype, enabled=ac, cache_enabled=False):
-            return backbone.decode_step(tok, pos, cache)
+            return fn(tok, pos, cache)
     graph = []
     def step(nxt:torch.Tensor, p:int) -> torch.Tensor:
         tok.copy_(nxt); pos.fill_(p)
@@ -262,16 +265,20 @@ class BitByteLM(ByteLM):
 
     @torch.no_grad()
     def generate(self, prompt, max_new_bytes:int=100, temperature:float=1.0, top_k:int|None=None,
-                 top_p:float|None=None, generator:torch.Generator|None=None, cuda_graph:bool|None=None) -> torch.Tensor:
+                 top_p:float|None=None, generator:torch.Generator|None=None, cuda_graph:bool|None=None,
+                 compile_decode:bool=False) -> torch.Tensor:
         "Sample with a KV cache: prefill the prompt, then one byte per step (on CUDA, by default, a replayed CUDA graph)."
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.size(1) == 0: raise BitByteError("generation needs a prompt of at least one byte")
         if max_new_bytes <= 0: return idx
-        cache = KVCache(self.config.n_layer, idx.size(1) + max_new_bytes)
-        logits = self.transformer(idx, cache, last_only=True)[:, -1]
         if cuda_graph is None: cuda_graph = idx.is_cuda
-        elif cuda_graph and not idx.is_cuda: raise BitByteError("cuda_graph=True needs the model and prompt on a CUDA device")
-        step = graph_decoder(self.transformer, cache) if cuda_graph else (lambda tok, p: self.transformer(tok, cache)[:, -1])
+        if (cuda_graph or compile_decode) and not idx.is_cuda:
+            raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
+        n = idx.size(1) + max_new_bytes
+        cache = KVCache(self.config.n_layer, -(-n // DECODE_BUCKET) * DECODE_BUCKET if compile_decode else n)
+        logits = self.transformer(idx, cache, last_only=True)[:, -1]
+        step = (graph_decoder(self.transformer, cache, compile=compile_decode) if cuda_graph or compile_decode
+                else (lambda tok, p: self.transformer(tok, cache)[:, -1]))
         for i in range(max_new_bytes):
             if generator is not None: logits = logits.to(generator.device)  # a CPU generator samples on the CPU
             nxt = sample_next(logits, temperature, top_k, top_p, generator).to(idx.device)
