@@ -146,7 +146,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             rows.append(r)
     if rows: append_rows(out_csv, rows, 'train')
     mcfg = match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=dict(quant=False),
-                        n_layers=[tf['n_layer']*2, tf['n_layer'], 1], width_step=32 if not quick else 8)
+                        n_layers=[tf['n_layer'] * 2], width_step=32 if not quick else 2)   # two Mamba blocks per Transformer block, as mamba_ssm's comparisons
     cuda = torch.device(device).type == 'cuda'
     backends = list(mamba_backends or (['torch'] + (['triton'] if cuda and triton_available() else [])
                                        + (['mamba_ssm'] if cuda and mamba_kernels() is not None else [])))

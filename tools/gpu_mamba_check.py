@@ -169,7 +169,7 @@ def main():
         from bitbyte.bench import GPT2_SMALL
         tf = GPT2_SMALL
         m = match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=dict(quant=False),
-                         n_layers=[tf['n_layer'] * 2, tf['n_layer'], 1], width_step=32)
+                         n_layers=[tf['n_layer'] * 2], width_step=32)
         cfg = MambaConfig(**{**m.to_dict(), 'backend': 'torch'})
     else:
         cfg = MambaConfig(d_model=args.d_model, n_layer=args.n_layer, d_state=args.d_state, quant=not args.no_quant)
