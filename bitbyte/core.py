@@ -116,7 +116,8 @@ def git_info(cwd=None) -> dict:
     if cwd is None: cwd = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
     def _git(*args):
         return subprocess.run(['git', *args], cwd=cwd, capture_output=True, text=True, timeout=10)
-    env = os.environ.get('BITBYTE_COMMIT')   # set where the code travels without its git history (a GPU machine)
+    env = os.environ.get('BITBYTE_COMMIT')   # set where the code travels without its own git history (a GPU machine)
+    if env: return dict(commit=env, dirty=None)   # it wins: a copied tree may carry a stale .git that would name another commit
     try:
         r = _git('rev-parse', 'HEAD')
         if r.returncode: return dict(commit=env, dirty=None)
