@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #cb8d6622
 from __future__ import annotations
-import argparse, dataclasses, json, sys, time, types, typing
+import argparse, dataclasses, inspect, json, sys, time, types, typing
 from pathlib import Path
 from .core import BitByteError, Config, pick_device, run_record, save_json
 
@@ -130,8 +130,13 @@ def cmd_generate(a):
     from bitbyte.checkpoint import load_checkpoint
     from bitbyte.evaluate import generate_with_metrics
     model, meta = load_checkpoint(a.checkpoint, device=pick_device(a.device))
+    options = {k: v for k, v in (('compile_decode', a.compile_decode or None), ('cuda_graph', False if a.no_cuda_graph else None)) if v is not None}
+    accepts = inspect.signature(model.generate).parameters
+    for k in options:
+        if k not in accepts: raise BitByteError(f"--{'no_cuda_graph' if k == 'cuda_graph' else k} applies to KV-cache decoding "
+                                                f"(family bitbyte); this checkpoint is {model.family!r}: drop the option")
     r = generate_with_metrics(model, a.prompt.encode().decode('unicode_escape') if a.escape else a.prompt,
-                              a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed)
+                              a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed, **options)
     print(r['text'])
     if a.metrics:
         print(f"\n[{r['family']}] {r['new_bytes']} bytes in {r['latency_s']:.3f} s: {r['ms_per_byte']:.2f} ms/byte, "
@@ -229,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--escape', action='store_true', help='interpret backslash escapes in the prompt (\\n)')
     p.add_argument('--metrics', action='store_true', help='print latency, bytes/s and peak memory')
     p.add_argument('--metrics_json', default=None); p.add_argument('--device', default='auto')
+    p.add_argument('--no_cuda_graph', action='store_true', help='bitbyte on CUDA: decode eagerly instead of replaying a CUDA graph')
+    p.add_argument('--compile_decode', action='store_true',
+                   help='bitbyte on CUDA: torch.compile the decode step under the graph (tens of seconds once; for long generations)')
 
     p = add('tag', cmd_tag, 'tag checkpoints that lack family/variant metadata (dry run by default)')
     p.add_argument('path'); p.add_argument('--family', default=None); p.add_argument('--variant', default=None)
