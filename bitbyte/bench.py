@@ -11,8 +11,8 @@ from .core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, 
 from .models import build_model, ByteLM, N_BYTES
 
 # %% auto #0
-__all__ = ['GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'bench_train', 'bench_generate', 'append_rows', 'run_suite',
-           'add_bench_parser']
+__all__ = ['GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'bench_train', 'bench_profile', 'bench_generate', 'append_rows',
+           'run_suite', 'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -42,10 +42,8 @@ def predicted_memory(model:ByteLM, n_bytes:int, optimizer_bytes_per_param:float=
     pred['total'] = sum(pred.values())
     return pred
 
-def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, steps:int=10, device='cuda',
-                compile:bool=False, peak_flops:float|None=None, warmup:int=3) -> dict:
-    "Throughput (bytes/s), MFU and peak memory of training `family` at `seq_len`."
-    device = torch.device(device)
+def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, compile:bool=False):
+    "`(model, batch size, step)`: a model on `device` and a closure running one bf16-autocast AdamW training step on random bytes."
     model = build_model(family, config).to(device)
     b = max(1, batch_bytes // seq_len)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=device.type == 'cuda')
@@ -56,6 +54,13 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
         with torch.autocast(device.type, dtype=dt_) if dt_ else torch.autocast('cpu', enabled=False):
             loss, _ = model.loss(x) if not compile else _compiled_loss(fwd, x)
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+    return model, b, step
+
+def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, steps:int=10, device='cuda',
+                compile:bool=False, peak_flops:float|None=None, warmup:int=3) -> dict:
+    "Throughput (bytes/s), MFU and peak memory of training `family` at `seq_len`."
+    device = torch.device(device)
+    model, b, step = _train_setup(family, config, seq_len, batch_bytes, device, compile)
     for _ in range(warmup): step()
     reset_peak_memory(device)
     t = _time(step, steps, device, warmup=0)
@@ -67,13 +72,37 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
              compile=compile, quant=getattr(model.config, 'quant', None), act_quant=getattr(model.config, 'act_quant', None),
              backend=getattr(model.config, 'backend', None), device=device_name(device))
     if peak_flops: r['mfu'] = fpb * nbytes / t / peak_flops
-    del model, opt; torch.cuda.empty_cache() if device.type == 'cuda' else None
+    del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return r
 
 def _compiled_loss(fwd, x):
     import torch.nn.functional as F
     logits = fwd(x[:, :-1])
     return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1)), {}
+
+# %% ../nbs/10_bench.ipynb #73f3af27
+def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, device='cuda', steps:int=3,
+                  top:int=25, warmup:int=2) -> list[dict]:
+    "The `top` operators by self time (device time on CUDA, CPU time elsewhere) over `steps` training steps, per step."
+    from torch.profiler import profile, ProfilerActivity
+    device = torch.device(device)
+    model, b, step = _train_setup(family, config, seq_len, batch_bytes, device)
+    for _ in range(warmup): step()
+    sync(device)
+    acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])
+    with profile(activities=acts) as prof:
+        for _ in range(steps): step()
+        sync(device)
+    attr = 'self_device_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
+    ev = [e for e in prof.key_averages() if getattr(e, attr, 0) > 0]
+    total = sum(getattr(e, attr) for e in ev)
+    ev.sort(key=lambda e: getattr(e, attr), reverse=True)
+    backend = getattr(model.config, 'backend', None)
+    rows = [dict(family=family, backend=backend, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
+                 calls_per_step=e.count / steps, self_ms_per_step=getattr(e, attr) / 1e3 / steps, share=getattr(e, attr) / total,
+                 step_ms_profiled=total / 1e3 / steps, device=device_name(device)) for i, e in enumerate(ev[:top])]
+    del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
+    return rows
 
 # %% ../nbs/10_bench.ipynb #df3342b3
 def _marginal(fn, n:int, device, iters:int=3) -> tuple[float, float]:
@@ -128,7 +157,7 @@ GPT2_SMALL = dict(d_model=768, n_layer=12, n_head=12)
 def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 4096, 8192, 16384, 32768),
               compile:bool=True, batch_bytes:int=65536, data=None, torch_backend_max_len:int=8192,
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
-              contexts=(256, 1024, 4096), log=print) -> list[dict]:
+              contexts=(256, 1024, 4096), profile_seq_lens=(4096,), log=print) -> list[dict]:
     "Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`."
     from bitbyte.models import match_config
     from bitbyte.mamba import mamba_kernels, triton_available
@@ -172,6 +201,17 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         append_rows(out_csv, g, 'generate'); rows += g
         for r in g: log(f"generate {r['family']} {r['path']} ctx={r['context']}: " + (f"failed: {r['error']}" if 'error' in r else
                         f"{r['ms_per_byte']:.3f} ms/byte (set-up {r['setup_ms']:.1f} ms, same bytes as eager {r['same_bytes']:.0%})"))
+    if 'profile' in parts:   # what bounds each model's training step; rows go to profile.csv beside out_csv
+        prows = []
+        for T in (profile_seq_lens if not quick else (64,)):
+            bb = max(batch_bytes, T) if not quick else 512
+            for fam, cfg in [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)))] + [('mamba', dict(mcfg.to_dict(), backend=be)) for be in backends]:
+                if fam == 'mamba' and cfg['backend'] == 'torch' and T > torch_backend_max_len and not quick: continue
+                try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5)
+                except Exception as e: log(f"profile {fam}[{cfg.get('backend')}] at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
+                log(f"profile {fam}[{cfg.get('backend')}] T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
+                prows += pr
+        if prows: append_rows(Path(out_csv).with_name('profile.csv'), prows, 'profile')
     if 'loader' in parts:   # the data pipeline, one core: packing (synthetic files) and, given a dataset, the loader
         from bitbyte.data import bench_loader, bench_packing
         cpu = device_name('cpu')   # both run on one CPU core of this machine
@@ -190,7 +230,9 @@ def add_bench_parser(add):
     p.add_argument('--quick', action='store_true', help='tiny sizes (a CPU smoke run)')
     p.add_argument('--no_compile', action='store_true'); p.add_argument('--data', default=None, help='a dataset for the loader benchmark')
     p.add_argument('--seq_lens', type=int, nargs='+', default=[1024, 2048, 4096, 8192, 16384, 32768])
-    p.add_argument('--parts', nargs='+', default=['train', 'sweep', 'generate', 'loader'], choices=['train', 'sweep', 'generate', 'loader'])
+    p.add_argument('--parts', nargs='+', default=['train', 'sweep', 'generate', 'loader'], choices=['train', 'sweep', 'generate', 'loader', 'profile'],
+                   help='profile (not in the default): torch.profiler tables of a training step, to profile.csv')
+    p.add_argument('--profile_seq_lens', type=int, nargs='+', default=[4096])
     p.add_argument('--sweep_compile', type=int, nargs='*', default=None,
                    help='lengths at which the sweep also times the compiled Transformer (default: all; none: eager only)')
     p.add_argument('--mamba_backends', nargs='+', default=None, choices=['torch', 'triton', 'mamba_ssm'],
@@ -201,4 +243,4 @@ def _cmd_bench(a):
     from bitbyte.core import pick_device
     run_suite(a.out, device=pick_device(a.device), quick=a.quick, seq_lens=tuple(a.seq_lens), compile=not a.no_compile,
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
-              contexts=a.contexts)
+              contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens))
