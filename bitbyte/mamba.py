@@ -140,8 +140,8 @@ def _patch_interpreter():
     except Exception: return
     orig = getattr(I, '_patch_lang_tensor', None)
     if orig is None or getattr(orig, '_bitbyte', False): return
-    def _patch_lang_tensor(tensor):
-        orig(tensor)
+    def _patch_lang_tensor(tensor, *args, **kwargs):   # the signature varies between Triton versions
+        orig(tensor, *args, **kwargs)
         tensor.__index__ = lambda self: int(self.handle.data.reshape(-1)[0])
     _patch_lang_tensor._bitbyte = True
     I._patch_lang_tensor = _patch_lang_tensor
@@ -214,13 +214,14 @@ def _triton_kernels():
         else: z_n = tl.zeros((BLOCK_D,), tl.float32)
         for t in range(L):
             u_t, dl_t, B_t, C_t, z_t = u_n, dl_n, B_n, C_n, z_n
-            nxt = t + 1 < L
+            nd = md & ((offs_d * 0 + t + 1) < L)   # the next step exists, as a vector predicate: a bare Python bool
+            nn_ = mn & ((offs_n * 0 + t + 1) < L)  # is no valid mask for every Triton version's interpreter
             u_p += su_l; dt_p += sdt_l; B_p += sB_l; C_p += sC_l; z_p += sz_l
-            u_n = tl.load(u_p, mask=md & nxt, other=0.0).to(tl.float32)
-            dl_n, _ = _tt_load_delta(dt_p, bias, md & nxt, HAS_BIAS, SOFTPLUS)
-            B_n = tl.load(B_p, mask=mn & nxt, other=0.0).to(tl.float32)
-            C_n = tl.load(C_p, mask=mn & nxt, other=0.0).to(tl.float32)
-            if HAS_Z: z_n = tl.load(z_p, mask=md & nxt, other=0.0).to(tl.float32)
+            u_n = tl.load(u_p, mask=nd, other=0.0).to(tl.float32)
+            dl_n, _ = _tt_load_delta(dt_p, bias, nd, HAS_BIAS, SOFTPLUS)
+            B_n = tl.load(B_p, mask=nn_, other=0.0).to(tl.float32)
+            C_n = tl.load(C_p, mask=nn_, other=0.0).to(tl.float32)
+            if HAS_Z: z_n = tl.load(z_p, mask=nd, other=0.0).to(tl.float32)
             h = tl.exp(dl_t[:, None] * A) * h + (dl_t * u_t)[:, None] * B_t[None, :]
             y = tl.sum(h * C_t[None, :], axis=1)
             if HAS_D: y += Dv * u_t
@@ -228,7 +229,8 @@ def _triton_kernels():
             tl.store(o_p, y.to(out_ptr.dtype.element_ty), mask=md)
             o_p += so_l
             if SAVE_CK:
-                tl.store(ck_p + ((t + 1) // K) * Dm * BLOCK_N, h, mask=md2 & (((t + 1) % K) == 0) & nxt)
+                t1 = offs_d[:, None] * 0 + t + 1
+                tl.store(ck_p + ((t + 1) // K) * Dm * BLOCK_N, h, mask=md2 & ((t1 % K) == 0) & (t1 < L))
         if SAVE_LAST:
             tl.store(last_ptr + (pid_b * Dm + offs_d64[:, None]) * Nn + offs_n[None, :], h, mask=md[:, None] & mn[None, :])
 
