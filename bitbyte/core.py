@@ -142,7 +142,8 @@ def package_versions() -> dict:
 
 def run_record(seed:int|None=None, device=None, **extra) -> dict:
     "The record every run writes: code, command, versions, hardware, seed, plus `extra`."
-    rec = dict(**git_info(), command=" ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
+    # inside a notebook run by the experiment runner, argv is the kernel's: the runner names the command in BITBYTE_COMMAND
+    rec = dict(**git_info(), command=os.environ.get('BITBYTE_COMMAND') or " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
                time=time.strftime('%Y-%m-%dT%H:%M:%S%z'), seed=seed,
                device=device_name(device), gpu=(torch.cuda.get_device_name() if torch.cuda.is_available() else None),
                versions=package_versions())

@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_experiments.ipynb #c5c76e21
 from __future__ import annotations
-import json, os, shutil, tempfile, time, uuid
+import json, os, shutil, sys, tempfile, time, uuid
 from pathlib import Path
 from .core import BitByteError, git_info, ensure_new_path
 
@@ -115,8 +115,15 @@ def run_experiment(name:str, params:dict|None=None, out_dir='artifacts/reports',
     import papermill as pm
     params = dict(params or {})
     params.setdefault('out_dir', str(out_dir))   # as given (relative to the repo root, where the notebook runs)
-    pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(Path.cwd()), kernel_name=kernel_name, language='python',
-                        log_output=log_output, progress_bar=False)
+    # the runs inside record this command (the kernel's own argv says nothing); the kernel inherits the environment
+    cmd = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) + f" → papermill {src} {json.dumps(params)}"
+    old, os.environ['BITBYTE_COMMAND'] = os.environ.get('BITBYTE_COMMAND'), cmd
+    try:
+        pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(Path.cwd()), kernel_name=kernel_name, language='python',
+                            log_output=log_output, progress_bar=False)
+    finally:
+        if old is None: os.environ.pop('BITBYTE_COMMAND', None)
+        else: os.environ['BITBYTE_COMMAND'] = old
     return out
 
 def _parse_value(v:str):
