@@ -176,6 +176,17 @@ def _triton_kernels():
         return dl, slope
 
     @triton.jit
+    def _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D: tl.constexpr,
+                           HAS_D: tl.constexpr, HAS_BIAS: tl.constexpr):
+        "This program's channels' `A (BLOCK_D, BLOCK_N)`, `D` and Δ bias, fp32 (zeros where absent or masked)."
+        A = tl.load(A_ptr + offs_d[:, None] * Nn + offs_n[None, :], mask=md[:, None] & mn[None, :], other=0.0).to(tl.float32)
+        Dv = tl.zeros((BLOCK_D,), tl.float32)
+        if HAS_D: Dv = tl.load(D_ptr + offs_d, mask=md, other=0.0).to(tl.float32)
+        bias = tl.zeros((BLOCK_D,), tl.float32)
+        if HAS_BIAS: bias = tl.load(bias_ptr + offs_d, mask=md, other=0.0).to(tl.float32)
+        return A, Dv, bias
+
+    @triton.jit
     def _fwd(u_ptr, dt_ptr, A_ptr, B_ptr, C_ptr, D_ptr, z_ptr, bias_ptr, out_ptr, ck_ptr, last_ptr,
              L, Dm, Nn, n_chunks,
              su_b, su_l, su_d, sdt_b, sdt_l, sdt_d, sz_b, sz_l, sz_d,
@@ -190,11 +201,7 @@ def _triton_kernels():
         md, mn = offs_d < Dm, offs_n < Nn
         md2 = md[:, None] & (offs_n[None, :] < BLOCK_N)
         offs_d64 = offs_d.to(tl.int64)
-        A = tl.load(A_ptr + offs_d[:, None] * Nn + offs_n[None, :], mask=md[:, None] & mn[None, :], other=0.0).to(tl.float32)
-        Dv = tl.zeros((BLOCK_D,), tl.float32)
-        if HAS_D: Dv = tl.load(D_ptr + offs_d, mask=md, other=0.0).to(tl.float32)
-        bias = tl.zeros((BLOCK_D,), tl.float32)
-        if HAS_BIAS: bias = tl.load(bias_ptr + offs_d, mask=md, other=0.0).to(tl.float32)
+        A, Dv, bias = _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D, HAS_D, HAS_BIAS)
         u_p = u_ptr + pid_b * su_b + offs_d64 * su_d
         dt_p = dt_ptr + pid_b * sdt_b + offs_d64 * sdt_d
         z_p = z_ptr + pid_b * sz_b + offs_d64 * sz_d
@@ -252,11 +259,7 @@ def _triton_kernels():
         mdn = md[:, None] & mn[None, :]
         md2 = md[:, None] & (offs_n[None, :] < BLOCK_N)
         offs_d64 = offs_d.to(tl.int64)
-        A = tl.load(A_ptr + offs_d[:, None] * Nn + offs_n[None, :], mask=mdn, other=0.0).to(tl.float32)
-        Dv = tl.zeros((BLOCK_D,), tl.float32)
-        if HAS_D: Dv = tl.load(D_ptr + offs_d, mask=md, other=0.0).to(tl.float32)
-        bias = tl.zeros((BLOCK_D,), tl.float32)
-        if HAS_BIAS: bias = tl.load(bias_ptr + offs_d, mask=md, other=0.0).to(tl.float32)
+        A, Dv, bias = _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D, HAS_D, HAS_BIAS)
         # per-(b, channel) bases; outputs du, dδ, dz are (b, l, d) contiguous
         u_b = u_ptr + pid_b * su_b + offs_d64 * su_d
         dt_b = dt_ptr + pid_b * sdt_b + offs_d64 * sdt_d
@@ -343,7 +346,7 @@ def _triton_kernels():
         tl.store(dD_ptr + w, dD_acc, mask=md)
         tl.store(dbias_ptr + w, dbias_acc, mask=md)
 
-    g['_tt_softplus'], g['_tt_load_delta'] = _tt_softplus, _tt_load_delta
+    g['_tt_softplus'], g['_tt_load_delta'], g['_tt_channel_params'] = _tt_softplus, _tt_load_delta, _tt_channel_params
     return _fwd, _bwd
 
 # %% ../nbs/05_mamba.ipynb #62362e1f
@@ -518,29 +521,25 @@ class MambaMixer(nn.Module):
         else:
             xc = F.silu(self.conv1d(xi)[..., :L])
         A = -torch.exp(self.A_log.float())
-        if scan == 'triton':   # (B, L, E) from here on: channels contiguous for the kernel, no transposes
+        if scan == 'triton':   # (B, L, E) throughout: channels contiguous for the kernel, no transposes
             xc = xc.transpose(1, 2).contiguous()
             dt, Bm, Cm = self.x_proj(xc).split([R, N, N], dim=-1)
             y = selective_scan_triton(xc, self.dt_proj(dt), A, Bm, Cm, self.D.float(), z=z, delta_softplus=True,
                                       return_last_state=return_state, layout='bld')
-            if return_state: y, ssm_state = y
-            out = self.out_proj(y)
-            return (out, (conv_state, ssm_state.float())) if return_state else out
-        z = z.transpose(1, 2)                                                 # (B, E, L)
-        dt, Bm, Cm = self.x_proj(xc.transpose(1, 2)).split([R, N, N], dim=-1)
-        dt = self.dt_proj(dt)                                                 # (B, L, E), bias included
-        if scan == 'mamba_ssm':
-            dtype = dt.dtype
-            y = kern[0](xc.to(dtype).contiguous(), dt.transpose(1, 2).to(dtype).contiguous(), A,
-                        Bm.transpose(1, 2).to(dtype).contiguous(), Cm.transpose(1, 2).to(dtype).contiguous(),
-                        self.D.float(), z=z.to(dtype).contiguous(), delta_bias=None, delta_softplus=True,
-                        return_last_state=return_state)
-        else:
-            y = selective_scan_chunked(xc, dt.transpose(1, 2), A, Bm.transpose(1, 2), Cm.transpose(1, 2),
-                                       self.D, z=z, delta_softplus=True, return_last_state=return_state,
-                                       chunk_size=self.chunk_size)
+        else:                  # (B, E, L), as mamba_ssm's kernels take it
+            z = z.transpose(1, 2)
+            dt, Bm, Cm = self.x_proj(xc.transpose(1, 2)).split([R, N, N], dim=-1)
+            dt = self.dt_proj(dt).transpose(1, 2)                             # bias included
+            Bm, Cm = Bm.transpose(1, 2), Cm.transpose(1, 2)
+            if scan == 'mamba_ssm':
+                c = lambda t: t.to(dt.dtype).contiguous()
+                y = kern[0](c(xc), c(dt), A, c(Bm), c(Cm), self.D.float(), z=c(z), delta_bias=None, delta_softplus=True,
+                            return_last_state=return_state)
+            else:
+                y = selective_scan_chunked(xc, dt, A, Bm, Cm, self.D, z=z, delta_softplus=True,
+                                           return_last_state=return_state, chunk_size=self.chunk_size)
         if return_state: y, ssm_state = y
-        out = self.out_proj(y.transpose(1, 2))
+        out = self.out_proj(y if scan == 'triton' else y.transpose(1, 2))
         return (out, (conv_state, ssm_state.float())) if return_state else out
 
     def step(self, x:torch.Tensor, state):
