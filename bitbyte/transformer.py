@@ -106,10 +106,15 @@ class Attention(nn.Module):
         lin = lambda i, o: make_linear(i, o, quant=c.quant, act_quant=c.act_quant)
         self.wq, self.wk, self.wv, self.wo = (lin(c.d_model, c.d_model) for _ in range(4))
 
+    def _qkv(self, x, cos, sin):
+        "Queries, keys (both rotated) and values, `(B, H, T, head_dim)`."
+        B, T, _ = x.shape
+        q, k, v = (w(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2) for w in (self.wq, self.wk, self.wv))
+        return apply_rotary(q, cos, sin), apply_rotary(k, cos, sin), v
+
     def forward(self, x, cos, sin, cache:KVCache|None=None, layer:int=0):
         B, T, C = x.shape
-        q, k, v = (w(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2) for w in (self.wq, self.wk, self.wv))
-        q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
+        q, k, v = self._qkv(x, cos, sin)
         mask, is_causal = None, self.causal
         if cache is not None:
             past = cache.pos
@@ -124,8 +129,7 @@ class Attention(nn.Module):
     def decode(self, x, cos, sin, cache:KVCache, layer:int, pos:torch.Tensor, keep:torch.Tensor):
         "One new position per row at `pos` (a 1-element tensor): its key and value go into the cache at `pos`, the query attends over the whole buffer with `keep` masking the positions not written yet."
         B, T, C = x.shape
-        q, k, v = (w(x).view(B, T, self.n_head, self.head_dim).transpose(1, 2) for w in (self.wq, self.wk, self.wv))
-        q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
+        q, k, v = self._qkv(x, cos, sin)
         K, V = cache.k[layer], cache.v[layer]
         K.index_copy_(2, pos, k.to(K.dtype)); V.index_copy_(2, pos, v.to(V.dtype))
         y = F.scaled_dot_product_attention(q, K, V.to(q.dtype) if V.dtype != q.dtype else V, attn_mask=keep)
@@ -150,6 +154,10 @@ class Block(nn.Module):
     def forward(self, x, cos, sin, cache=None, layer=0):
         x = x + self.drop(self.attn(self.norm1(x), cos, sin, cache, layer))
         return x + self.drop(self.mlp(self.norm2(x)))
+    def decode(self, x, cos, sin, cache, layer, pos, keep):
+        "`forward` for one new position on a fixed-shape cache (`Attention.decode`); inference only, so no dropout."
+        x = x + self.attn.decode(self.norm1(x), cos, sin, cache, layer, pos, keep)
+        return x + self.mlp(self.norm2(x))
 
 # %% ../nbs/04_transformer.ipynb #2b01d000
 class TransformerBackbone(nn.Module):
@@ -202,9 +210,7 @@ class TransformerBackbone(nn.Module):
         cos, sin = self.rotary.cos.index_select(0, pos), self.rotary.sin.index_select(0, pos)
         keep = (torch.arange(cache.max_len, device=idx.device) <= pos).view(1, 1, 1, -1)
         x = self.emb(idx)
-        for i, blk in enumerate(self.blocks):   # Block.forward without dropout (inference only)
-            x = x + blk.attn.decode(blk.norm1(x), cos, sin, cache, i, pos, keep)
-            x = x + blk.mlp(blk.norm2(x))
+        for i, blk in enumerate(self.blocks): x = blk.decode(x, cos, sin, cache, i, pos, keep)
         return self._logits(x)[:, -1]
 
     def matmul_params(self) -> int:
@@ -241,12 +247,13 @@ def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=Fals
     def run():
         with torch.autocast('cuda', dtype=dtype, enabled=ac, cache_enabled=False):
             return fn(tok, pos, cache)
-    graph = []
+    graph = out = None
     def step(nxt:torch.Tensor, p:int) -> torch.Tensor:
+        nonlocal graph, out
         tok.copy_(nxt); pos.fill_(p)
-        if not graph: graph.append(capture_cuda_graph(run)); return graph[0][1]
-        graph[0][0].replay()
-        return graph[0][1]
+        if graph is None: graph, out = capture_cuda_graph(run)   # captures and replays once
+        else: graph.replay()
+        return out
     return step
 
 # %% ../nbs/04_transformer.ipynb #d4c4865b
