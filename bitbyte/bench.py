@@ -180,6 +180,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     backends = list(mamba_backends or (['torch'] + (['triton'] if cuda and triton_available() else [])
                                        + (['mamba_ssm'] if cuda and mamba_kernels() is not None else [])))
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
+    def fits(be, T): return quick or be != 'torch' or T <= torch_backend_max_len   # the chunked scan's memory grows as B·L·d·N
     for T in ((seq_lens if not quick else (64, 128)) if 'sweep' in parts else ()):
         bb = max(batch_bytes, T) if not quick else 512
         pair = []
@@ -187,7 +188,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             try: pair.append(bench_train('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), T, bb, steps, device, compile=c, peak_flops=peak))
             except torch.OutOfMemoryError: log(f"bitbyte (compile={c}) OOM at {T}")
         for be in backends:
-            if be == 'torch' and T > torch_backend_max_len and not quick: continue   # the chunked scan's memory grows as B·L·d·N
+            if not fits(be, T): continue
             try: pair.append(bench_train('mamba', dict(mcfg.to_dict(), backend=be), T, bb, steps, device, peak_flops=peak))
             except torch.OutOfMemoryError: log(f"mamba[{be}] OOM at {T}")
             except Exception as e: log(f"mamba[{be}] failed at {T}: {type(e).__name__}: {str(e)[:300]}")
@@ -206,7 +207,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         for T in (profile_seq_lens if not quick else (64,)):
             bb = max(batch_bytes, T) if not quick else 512
             for fam, cfg in [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)))] + [('mamba', dict(mcfg.to_dict(), backend=be)) for be in backends]:
-                if fam == 'mamba' and cfg['backend'] == 'torch' and T > torch_backend_max_len and not quick: continue
+                if fam == 'mamba' and not fits(cfg['backend'], T): continue
                 try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5)
                 except Exception as e: log(f"profile {fam}[{cfg.get('backend')}] at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
                 log(f"profile {fam}[{cfg.get('backend')}] T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))

@@ -130,11 +130,11 @@ def cmd_generate(a):
     from bitbyte.checkpoint import load_checkpoint
     from bitbyte.evaluate import generate_with_metrics
     model, meta = load_checkpoint(a.checkpoint, device=pick_device(a.device))
-    options = {k: v for k, v in (('compile_decode', a.compile_decode or None), ('cuda_graph', False if a.no_cuda_graph else None)) if v is not None}
-    accepts = inspect.signature(model.generate).parameters
-    for k in options:
-        if k not in accepts: raise BitByteError(f"--{'no_cuda_graph' if k == 'cuda_graph' else k} applies to KV-cache decoding "
-                                                f"(family bitbyte); this checkpoint is {model.family!r}: drop the option")
+    asked = {'--compile_decode': ('compile_decode', True), '--no_cuda_graph': ('cuda_graph', False)}   # flag: (option, value)
+    options = {opt: v for flag, (opt, v) in asked.items() if getattr(a, flag[2:])}
+    for flag, (opt, _) in asked.items():
+        if opt in options and opt not in inspect.signature(model.generate).parameters:
+            raise BitByteError(f"{flag} applies to KV-cache decoding (family bitbyte); this checkpoint is {model.family!r}: drop the option")
     r = generate_with_metrics(model, a.prompt.encode().decode('unicode_escape') if a.escape else a.prompt,
                               a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed, **options)
     print(r['text'])
