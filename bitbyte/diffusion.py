@@ -71,7 +71,8 @@ class DiffusionLM(ByteLM):
         "Masked denoising loss on `(B, T+1)` bytes: mean cross-entropy over the masked positions."
         mask = draw_mask(batch.shape, self.mask_probs(batch.size(0), batch.device, generator), batch.device, generator)
         loss = self.masked_nats(batch, mask) / mask.sum()
-        return loss, {'loss': loss.item(), 'masked_bpb': nats_to_bpb(loss.item())}
+        m = loss.detach()   # on the device, as `ByteLM.loss`'s metrics
+        return loss, {'loss': m, 'masked_bpb': nats_to_bpb(m)}
 
     @torch.no_grad()
     def masked_bpb(self, batch:torch.Tensor, mask_rate:float, generator:torch.Generator|None=None) -> tuple[float, int]:

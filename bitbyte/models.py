@@ -19,7 +19,7 @@ N_BYTES = 256
 MASK_ID = 256
 LN2 = math.log(2)
 
-def nats_to_bpb(nats:float) -> float: return nats / LN2
+def nats_to_bpb(nats): return nats / LN2   # a float or a tensor
 
 def to_bytes_tensor(text:str|bytes, device='cpu') -> torch.Tensor:
     "A `(1, T)` long tensor of the UTF-8 bytes of `text`."
@@ -67,7 +67,8 @@ class ByteLM(nn.Module):
         "Next-byte cross-entropy on a `(B, T+1)` batch: `(loss, {'loss', 'bpb'})`."
         logits = self(batch[:, :-1])
         loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), batch[:, 1:].reshape(-1))
-        return loss, {'loss': loss.item(), 'bpb': nats_to_bpb(loss.item())}
+        m = loss.detach()   # metrics stay on the device: reading them (float()) is the caller's one sync, when it logs
+        return loss, {'loss': m, 'bpb': nats_to_bpb(m)}
 
     eval_metric: str = 'bpb'   # the headline of an evaluation: the mean of the `eval_nats` terms named so
 

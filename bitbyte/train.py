@@ -293,16 +293,17 @@ class Trainer:
             for g in self.opt.param_groups:
                 g['lr'] = lr
                 if g.get('decay'): g['weight_decay'] = wd
-            loss_sum, metrics = 0.0, {}
+            loss_sum, metrics = torch.zeros((), device=self.device), {}   # summed on the device: one host sync per step, not per micro-batch
             for micro in range(accum):
                 batch = self.data.get_batch(n_seq).to(self.device, non_blocking=True)
                 sync_ctx = self.step_fn.no_sync() if self.world > 1 and micro < accum - 1 else nullcontext()
                 with sync_ctx:
                     with self.autocast: loss, metrics = self.step_fn(batch, generator=self.gen)
                     (loss / accum).backward()
-                loss_sum += loss.item() / accum
+                loss_sum += loss.detach().float() / accum
             if self.world > 1:   # log the global mean loss, as one process with the whole batch would
-                t = torch.tensor([loss_sum], device=self.device); dist.all_reduce(t); loss_sum = t.item() / self.world
+                dist.all_reduce(loss_sum); loss_sum /= self.world
+            loss_sum = loss_sum.item()
             gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
             step_bytes = accum * n_seq * seq_len * self.world
             if not (math.isfinite(loss_sum) and torch.isfinite(gnorm)):
@@ -325,7 +326,7 @@ class Trainer:
                 row = dict(kind='train', step=done, loss=loss_sum, bpb=loss_sum / LN2, lr=lr, wd=wd, seq_len=seq_len,
                            bytes_seen=self.bytes_seen, bytes_per_s=step_bytes / dt, grad_norm=float(gnorm),
                            elapsed_s=time.perf_counter() - t_start, bad_steps=self.bad_steps,
-                           **{k: v for k, v in metrics.items() if k not in ('loss', 'bpb')})
+                           **{k: float(v) for k, v in metrics.items() if k not in ('loss', 'bpb')})
                 self._log(row)
                 bar.set_postfix(loss=f"{loss_sum:.3f}", bytes_s=f"{step_bytes/dt:,.0f}")
             if self.main and cfg.probe_every and (done % cfg.probe_every == 0 or done == end):
