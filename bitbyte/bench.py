@@ -12,7 +12,7 @@ from .models import build_model, ByteLM, N_BYTES
 
 # %% auto #0
 __all__ = ['GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'bench_train', 'bench_profile', 'bench_generate', 'append_rows',
-           'run_suite', 'add_bench_parser']
+           'mamba_arms', 'mamba_matched', 'run_suite', 'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -70,7 +70,8 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
              step_s=t, bytes_per_s=nbytes / t, flops_per_byte=fpb, tflops=fpb * nbytes / t / 1e12,
              peak_mem_bytes=peak_memory_bytes(device), predicted_mem_bytes=predicted_memory(model, nbytes)['total'],
              compile=compile, quant=getattr(model.config, 'quant', None), act_quant=getattr(model.config, 'act_quant', None),
-             backend=getattr(model.config, 'backend', None), device=device_name(device))
+             backend=getattr(model.config, 'backend', None), version=getattr(model.config, 'version', None),
+             device=device_name(device))
     if peak_flops: r['mfu'] = fpb * nbytes / t / peak_flops
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return r
@@ -97,8 +98,8 @@ def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, d
     ev = [e for e in prof.key_averages() if getattr(e, attr, 0) > 0]
     total = sum(getattr(e, attr) for e in ev)
     ev.sort(key=lambda e: getattr(e, attr), reverse=True)
-    backend = getattr(model.config, 'backend', None)
-    rows = [dict(family=family, backend=backend, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
+    backend, version = getattr(model.config, 'backend', None), getattr(model.config, 'version', None)
+    rows = [dict(family=family, backend=backend, version=version, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
                  calls_per_step=e.count / steps, self_ms_per_step=getattr(e, attr) / 1e3 / steps, share=getattr(e, attr) / total,
                  step_ms_profiled=total / 1e3 / steps, device=device_name(device)) for i, e in enumerate(ev[:top])]
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
@@ -118,6 +119,7 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
     device = torch.device(device)
     model = build_model(family, config).to(device).eval()
     dt_ = autocast_dtype(device); rows = []
+    version = getattr(model.config, 'version', None)
     ctx = torch.autocast(device.type, dtype=dt_) if dt_ else torch.autocast('cpu', enabled=False)
     graphs = family == 'bitbyte' and device.type == 'cuda'
     for T in contexts:
@@ -134,9 +136,9 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
                     per, setup = _marginal(fn, n, device)
                     outs[name] = fn(n)[:, T:]
             except Exception as e:   # a failing path (say, a compiler error) is recorded, the others still run
-                rows.append(dict(family=family, context=T, path=name, error=f"{type(e).__name__}: {str(e)[:300]}", device=device_name(device)))
+                rows.append(dict(family=family, version=version, context=T, path=name, error=f"{type(e).__name__}: {str(e)[:300]}", device=device_name(device)))
                 continue
-            rows.append(dict(family=family, context=T, path=name, new_bytes=n, ms_per_byte=1000 * per, setup_ms=1000 * setup,
+            rows.append(dict(family=family, version=version, context=T, path=name, new_bytes=n, ms_per_byte=1000 * per, setup_ms=1000 * setup,
                              same_bytes=float((outs[name] == outs['cached'][:, :n]).float().mean()), device=device_name(device)))
     return rows
 
@@ -154,13 +156,27 @@ def append_rows(path, rows:list[dict], kind:str):
 # %% ../nbs/10_bench.ipynb #e039e0a8
 GPT2_SMALL = dict(d_model=768, n_layer=12, n_head=12)
 
+def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int, str]]:
+    "`(version, backend)` pairs to benchmark: each version with each backend it has that runs here (or those named)."
+    from bitbyte.mamba import mamba_kernels, triton_available
+    from bitbyte.mamba2 import ssd_kernels
+    have = {1: ['torch'] + (['triton'] if cuda and triton_available() else []) + (['mamba_ssm'] if cuda and mamba_kernels() is not None else []),
+            2: ['torch'] + (['mamba_ssm'] if cuda and ssd_kernels() is not None else [])}
+    return [(v, be) for v in versions for be in (backends or have[v]) if be in ('torch', 'mamba_ssm') or v == 1]
+
+def mamba_matched(tf:dict, version:int, quick:bool=False):
+    "The MambaLM config matching the Transformer `tf` in parameters: 24 layers per 12 (two Mamba blocks per Transformer block)."
+    from bitbyte.models import match_config
+    base = dict(quant=False, version=version, **(dict(d_state=128 if not quick else 8, d_head=64 if not quick else 4) if version == 2 else {}))
+    return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=[tf['n_layer'] * 2],
+                        width_step=32 if not quick else 2)
+
 def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 4096, 8192, 16384, 32768),
               compile:bool=True, batch_bytes:int=65536, data=None, torch_backend_max_len:int=8192,
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
-              contexts=(256, 1024, 4096), profile_seq_lens=(4096,), log=print) -> list[dict]:
+              contexts=(256, 1024, 4096), profile_seq_lens=(4096,), mamba_versions=(1, 2), compile_mamba:bool=False,
+              log=print) -> list[dict]:
     "Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`."
-    from bitbyte.models import match_config
-    from bitbyte.mamba import mamba_kernels, triton_available
     rows = []
     peak = matmul_peak_flops(device, n=1024 if quick else 8192)
     log(f"matmul peak: {peak/1e12:.1f} TFLOP/s on {device_name(device)}")
@@ -174,31 +190,34 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             log(f"bitbyte quant={q} compile={c}: {r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB")
             rows.append(r)
     if rows: append_rows(out_csv, rows, 'train')
-    mcfg = match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=dict(quant=False),
-                        n_layers=[tf['n_layer'] * 2], width_step=32 if not quick else 2)   # two Mamba blocks per Transformer block, as mamba_ssm's comparisons
     cuda = torch.device(device).type == 'cuda'
-    backends = list(mamba_backends or (['torch'] + (['triton'] if cuda and triton_available() else [])
-                                       + (['mamba_ssm'] if cuda and mamba_kernels() is not None else [])))
+    mcfgs = {v: mamba_matched(tf, v, quick) for v in mamba_versions}
+    arms = mamba_arms(mamba_versions, mamba_backends, cuda)
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
-    def fits(be, T): return quick or be != 'torch' or T <= torch_backend_max_len   # the chunked scan's memory grows as B·L·d·N
+    def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
+    def label(r):
+        v = '' if r['family'] == 'bitbyte' else f" v{r.get('version')}"
+        return f"{r['family']}{v}[{r.get('backend')}{', compiled' if r['compile'] else ''}]"
     for T in ((seq_lens if not quick else (64, 128)) if 'sweep' in parts else ()):
         bb = max(batch_bytes, T) if not quick else 512
+        both = (False, True) if compile and T in sweep_compile and not quick else (False,)
         pair = []
-        for c in ((False, True) if compile and T in sweep_compile and not quick else (False,)):
+        for c in both:
             try: pair.append(bench_train('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), T, bb, steps, device, compile=c, peak_flops=peak))
             except torch.OutOfMemoryError: log(f"bitbyte (compile={c}) OOM at {T}")
-        for be in backends:
-            if not fits(be, T): continue
-            try: pair.append(bench_train('mamba', dict(mcfg.to_dict(), backend=be), T, bb, steps, device, peak_flops=peak))
-            except torch.OutOfMemoryError: log(f"mamba[{be}] OOM at {T}")
-            except Exception as e: log(f"mamba[{be}] failed at {T}: {type(e).__name__}: {str(e)[:300]}")
-        for r in pair: log(f"T={T} {r['family']}[{r.get('backend')}{', compiled' if r['compile'] else ''}]: {r['bytes_per_s']:,.0f} B/s, peak {r['peak_mem_bytes']/2**30:.2f} GiB")
+        for v, be in arms:
+            if not fits(v, be, T): continue
+            for c in (both if compile_mamba else (False,)):
+                try: pair.append(bench_train('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, steps, device, compile=c, peak_flops=peak))
+                except torch.OutOfMemoryError: log(f"mamba v{v}[{be}] OOM at {T}")
+                except Exception as e: log(f"mamba v{v}[{be}, compile={c}] failed at {T}: {type(e).__name__}: {str(e)[:300]}")
+        for r in pair: log(f"T={T} {label(r)}: {r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB")
         append_rows(out_csv, pair, 'seq_sweep'); rows += pair
     ctxs = tuple(contexts) if not quick else (16, 32)
     if 'generate' in parts:
         g = bench_generate('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), ctxs, 64 if not quick else 4, device,
                            compile=compile)
-        g += bench_generate('mamba', mcfg.to_dict(), ctxs, 64 if not quick else 4, device, recompute=False)
+        for v in mamba_versions: g += bench_generate('mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False)
         append_rows(out_csv, g, 'generate'); rows += g
         for r in g: log(f"generate {r['family']} {r['path']} ctx={r['context']}: " + (f"failed: {r['error']}" if 'error' in r else
                         f"{r['ms_per_byte']:.3f} ms/byte (set-up {r['setup_ms']:.1f} ms, same bytes as eager {r['same_bytes']:.0%})"))
@@ -206,11 +225,13 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         prows = []
         for T in (profile_seq_lens if not quick else (64,)):
             bb = max(batch_bytes, T) if not quick else 512
-            for fam, cfg in [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)))] + [('mamba', dict(mcfg.to_dict(), backend=be)) for be in backends]:
-                if fam == 'mamba' and not fits(cfg['backend'], T): continue
+            runs = [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)))]
+            runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be)) for v, be in arms if fits(v, be, T)]
+            for fam, cfg in runs:
+                name = fam + (f" v{cfg['version']}[{cfg['backend']}]" if fam == 'mamba' else '')
                 try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5)
-                except Exception as e: log(f"profile {fam}[{cfg.get('backend')}] at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
-                log(f"profile {fam}[{cfg.get('backend')}] T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
+                except Exception as e: log(f"profile {name} at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
+                log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
         if prows: append_rows(Path(out_csv).with_name('profile.csv'), prows, 'profile')
     if 'loader' in parts:   # the data pipeline, one core: packing (synthetic files) and, given a dataset, the loader
@@ -239,9 +260,12 @@ def add_bench_parser(add):
     p.add_argument('--mamba_backends', nargs='+', default=None, choices=['torch', 'triton', 'mamba_ssm'],
                    help='Mamba backends in the sweep (default: every one available here)')
     p.add_argument('--contexts', type=int, nargs='+', default=[256, 1024, 4096], help='context lengths for the generation part')
+    p.add_argument('--mamba_versions', type=int, nargs='+', default=[1, 2], choices=[1, 2], help='Mamba-1 and/or Mamba-2 (SSD) models')
+    p.add_argument('--compile_mamba', action='store_true', help='also time torch.compile of the Mamba models, at the --sweep_compile lengths')
 
 def _cmd_bench(a):
     from bitbyte.core import pick_device
     run_suite(a.out, device=pick_device(a.device), quick=a.quick, seq_lens=tuple(a.seq_lens), compile=not a.no_compile,
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
-              contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens))
+              contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens), mamba_versions=tuple(a.mamba_versions),
+              compile_mamba=a.compile_mamba)
