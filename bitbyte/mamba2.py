@@ -6,6 +6,7 @@
 from __future__ import annotations
 import functools, math
 import torch, torch.nn as nn, torch.nn.functional as F
+from torch.utils.checkpoint import checkpoint
 from .core import BitByteError
 from .quant import make_linear
 
@@ -121,8 +122,9 @@ def gated_rmsnorm(y, z, weight, eps:float=1e-5, group_size:int|None=None):
     return (v * weight.float()).to(dtype)
 
 def causal_conv_silu(x, weight, bias):
-    "Depthwise causal convolution of `x (B, L, C)` with `weight (C, W)` and `bias (C,)`, then silu."
+    "Depthwise causal convolution of `x (B, L, C)` with `weight (C, W)` and `bias (C,)`, then silu, in `x`'s dtype."
     W, L = weight.shape[1], x.shape[1]
+    weight, bias = weight.to(x.dtype), bias.to(x.dtype)   # fp32 parameters would promote a bf16 input (autocast skips elementwise ops)
     xp = F.pad(x, (0, 0, W - 1, 0))
     y = bias + sum(xp[:, k:k + L] * weight[:, k] for k in range(W))
     return F.silu(y)
@@ -197,6 +199,8 @@ class Mamba2Mixer(nn.Module):
         if scan == 'mamba_ssm':
             y = _opaque(ssd_kernels()[0])(xs, dt, A, Bm, Cm, 256, D=self.D, dt_bias=self.dt_bias, dt_softplus=True,
                                           return_final_states=return_state)
+        elif torch.is_grad_enabled() and not return_state:   # recomputed in the backward: its (Q × Q) decay matrices are not kept
+            y = checkpoint(ssd_chunked, xs, dt, A, Bm, Cm, self.D, self.dt_bias, True, chunk_size=self.chunk_size, use_reentrant=False)
         else:
             y = ssd_chunked(xs, dt, A, Bm, Cm, self.D, self.dt_bias, True, return_final_state=return_state, chunk_size=self.chunk_size)
         if return_state: y, ssm_state = y
