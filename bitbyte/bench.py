@@ -209,9 +209,12 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             if not fits(v, be, T): continue
             for c in (both if compile_mamba else (False,)):
                 try: pair.append(bench_train('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, steps, device, compile=c, peak_flops=peak))
-                except torch.OutOfMemoryError: log(f"mamba v{v}[{be}] OOM at {T}")
-                except Exception as e: log(f"mamba v{v}[{be}, compile={c}] failed at {T}: {type(e).__name__}: {str(e)[:300]}")
-        for r in pair: log(f"T={T} {label(r)}: {r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB")
+                except Exception as e:   # recorded as a row (out of memory, a compiler error), and the sweep goes on
+                    msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
+                    pair.append(dict(family='mamba', version=v, backend=be, seq_len=T, compile=c, error=msg, device=device_name(device)))
+                    if cuda: torch.cuda.empty_cache()
+        for r in pair: log(f"T={T} {label(r)}: " + (f"failed: {r['error']}" if 'error' in r else
+                           f"{r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB"))
         append_rows(out_csv, pair, 'seq_sweep'); rows += pair
     ctxs = tuple(contexts) if not quick else (16, 32)
     if 'generate' in parts:

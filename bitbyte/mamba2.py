@@ -179,13 +179,6 @@ class Mamba2Mixer(nn.Module):
         E, GN = self.d_inner, self.n_groups * self.d_state
         return zxbcdt.split([E, E + 2 * GN, self.n_heads], dim=-1)
 
-    def _norm_out(self, y, z, scan:str):
-        gs = self.d_inner // self.n_groups
-        if scan == 'mamba_ssm':
-            y = _opaque(ssd_kernels()[1])(y, self.norm.weight, None, z=z, eps=self.norm_eps, group_size=gs, norm_before_gate=False)
-        else: y = gated_rmsnorm(y, z, self.norm.weight, self.norm_eps, gs)
-        return self.out_proj(y)
-
     def forward(self, x:torch.Tensor, return_state:bool=False):
         "`x (B, L, d_model)` → `(B, L, d_model)`; with `return_state`, also the state after position L."
         Bsz, L, _ = x.shape; E, N, G, H, P = self.d_inner, self.d_state, self.n_groups, self.n_heads, self.d_head
@@ -199,13 +192,23 @@ class Mamba2Mixer(nn.Module):
         if scan == 'mamba_ssm':
             y = _opaque(ssd_kernels()[0])(xs, dt, A, Bm, Cm, 256, D=self.D, dt_bias=self.dt_bias, dt_softplus=True,
                                           return_final_states=return_state)
-        elif torch.is_grad_enabled() and not return_state:   # recomputed in the backward: its (Q × Q) decay matrices are not kept
-            y = checkpoint(ssd_chunked, xs, dt, A, Bm, Cm, self.D, self.dt_bias, True, chunk_size=self.chunk_size, use_reentrant=False)
+            if return_state: y, ssm_state = y
+            y = _opaque(ssd_kernels()[1])(y.reshape(Bsz, L, E), self.norm.weight, None, z=z, eps=self.norm_eps,
+                                          group_size=E // G, norm_before_gate=False)
+        elif torch.is_grad_enabled() and not return_state:   # recomputed in the backward: keeps only its inputs
+            y = checkpoint(self._scan_norm, xs, dt, A, Bm, Cm, z, use_reentrant=False)
         else:
-            y = ssd_chunked(xs, dt, A, Bm, Cm, self.D, self.dt_bias, True, return_final_state=return_state, chunk_size=self.chunk_size)
-        if return_state: y, ssm_state = y
-        out = self._norm_out(y.reshape(Bsz, L, E), z, scan)
+            y = self._scan_norm(xs, dt, A, Bm, Cm, z, return_state)
+            if return_state: y, ssm_state = y
+        out = self.out_proj(y)
         return (out, (conv_state, ssm_state.float())) if return_state else out
+
+    def _scan_norm(self, xs, dt, A, Bm, Cm, z, return_state:bool=False):
+        "The built-in path from the scan's inputs to the normalised, gated output `(B, L, E)` (and the final state)."
+        y = ssd_chunked(xs, dt, A, Bm, Cm, self.D, self.dt_bias, True, return_final_state=return_state, chunk_size=self.chunk_size)
+        if return_state: y, H = y
+        y = gated_rmsnorm(y.reshape(*z.shape), z, self.norm.weight, self.norm_eps, self.d_inner // self.n_groups)
+        return (y, H) if return_state else y
 
     def step(self, x:torch.Tensor, state):
         "One position: `x (B, d_model)` and `state` → `(y (B, d_model), new state)`; pure PyTorch on any device."
