@@ -66,7 +66,7 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
     t = _time(step, steps, device, warmup=0)
     nbytes = b * seq_len
     fpb = model.flops_per_byte(seq_len)
-    r = dict(family=family, params=model.num_params(), seq_len=seq_len, batch=b, bytes_per_step=nbytes,
+    r = dict(family=family, params=model.num_params(), n_layer=model.config.n_layer, d_model=model.config.d_model, seq_len=seq_len, batch=b, bytes_per_step=nbytes,
              step_s=t, bytes_per_s=nbytes / t, flops_per_byte=fpb, tflops=fpb * nbytes / t / 1e12,
              peak_mem_bytes=peak_memory_bytes(device), predicted_mem_bytes=predicted_memory(model, nbytes)['total'],
              compile=compile, quant=getattr(model.config, 'quant', None), act_quant=getattr(model.config, 'act_quant', None),
@@ -164,18 +164,22 @@ def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int
             2: ['torch'] + (['mamba_ssm'] if cuda and ssd_kernels() is not None else [])}
     return [(v, be) for v in versions for be in (backends or have[v]) if be in ('torch', 'mamba_ssm') or v == 1]
 
-def mamba_matched(tf:dict, version:int, quick:bool=False):
-    "The MambaLM config matching the Transformer `tf` in parameters: 24 layers per 12 (two Mamba blocks per Transformer block)."
+def mamba_matched(tf:dict, version:int, quick:bool=False, aligned:bool=True):
+    """The MambaLM config matching the Transformer `tf` in parameters: two Mamba blocks per Transformer block.
+    Mamba-2 with `aligned`: a width that is a multiple of 256 (so its heads, and with them `in_proj`'s output width,
+    come in multiples of 8) at 2 or 2 fewer than 2× the Transformer's layers, whichever count is closer."""
     from bitbyte.models import match_config
+    L = tf['n_layer'] * 2
     base = dict(quant=False, version=version, **(dict(d_state=128 if not quick else 8, d_head=64 if not quick else 4) if version == 2 else {}))
-    return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=[tf['n_layer'] * 2],
-                        width_step=32 if not quick else 2)
+    if version == 2 and aligned and not quick:
+        return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=[L, L - 2], width_step=256)
+    return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=[L], width_step=32 if not quick else 2)
 
 def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 4096, 8192, 16384, 32768),
               compile:bool=True, batch_bytes:int=65536, data=None, torch_backend_max_len:int=8192,
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
               contexts=(256, 1024, 4096), profile_seq_lens=(4096,), mamba_versions=(1, 2), compile_mamba:bool=False,
-              log=print) -> list[dict]:
+              mamba2_aligned:bool=True, log=print) -> list[dict]:
     "Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`."
     rows = []
     peak = matmul_peak_flops(device, n=1024 if quick else 8192)
@@ -191,7 +195,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             rows.append(r)
     if rows: append_rows(out_csv, rows, 'train')
     cuda = torch.device(device).type == 'cuda'
-    mcfgs = {v: mamba_matched(tf, v, quick) for v in mamba_versions}
+    mcfgs = {v: mamba_matched(tf, v, quick, aligned=mamba2_aligned) for v in mamba_versions}
     arms = mamba_arms(mamba_versions, mamba_backends, cuda)
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
     def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
@@ -265,10 +269,12 @@ def add_bench_parser(add):
     p.add_argument('--contexts', type=int, nargs='+', default=[256, 1024, 4096], help='context lengths for the generation part')
     p.add_argument('--mamba_versions', type=int, nargs='+', default=[1, 2], choices=[1, 2], help='Mamba-1 and/or Mamba-2 (SSD) models')
     p.add_argument('--compile_mamba', action='store_true', help='also time torch.compile of the Mamba models, at the --sweep_compile lengths')
+    p.add_argument('--mamba2_unaligned', action='store_true',
+                   help="Mamba-2 at 2x the Transformer's layers and any width (d_model 736 for GPT-2 small: an odd in_proj width), as first measured")
 
 def _cmd_bench(a):
     from bitbyte.core import pick_device
     run_suite(a.out, device=pick_device(a.device), quick=a.quick, seq_lens=tuple(a.seq_lens), compile=not a.no_compile,
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
               contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens), mamba_versions=tuple(a.mamba_versions),
-              compile_mamba=a.compile_mamba)
+              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned)
