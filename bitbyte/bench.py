@@ -83,11 +83,11 @@ def _compiled_loss(fwd, x):
 
 # %% ../nbs/10_bench.ipynb #73f3af27
 def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, device='cuda', steps:int=3,
-                  top:int=25, warmup:int=2) -> list[dict]:
+                  top:int=25, warmup:int=2, compile:bool=False) -> list[dict]:
     "The `top` operators by self time (device time on CUDA, CPU time elsewhere) over `steps` training steps, per step."
     from torch.profiler import profile, ProfilerActivity
     device = torch.device(device)
-    model, b, step = _train_setup(family, config, seq_len, batch_bytes, device)
+    model, b, step = _train_setup(family, config, seq_len, batch_bytes, device, compile)
     for _ in range(warmup): step()
     sync(device)
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])
@@ -99,7 +99,7 @@ def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, d
     total = sum(getattr(e, attr) for e in ev)
     ev.sort(key=lambda e: getattr(e, attr), reverse=True)
     backend, version = getattr(model.config, 'backend', None), getattr(model.config, 'version', None)
-    rows = [dict(family=family, backend=backend, version=version, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
+    rows = [dict(family=family, backend=backend, version=version, compile=compile, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
                  calls_per_step=e.count / steps, self_ms_per_step=getattr(e, attr) / 1e3 / steps, share=getattr(e, attr) / total,
                  step_ms_profiled=total / 1e3 / steps, device=device_name(device)) for i, e in enumerate(ev[:top])]
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
@@ -232,11 +232,12 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         prows = []
         for T in (profile_seq_lens if not quick else (64,)):
             bb = max(batch_bytes, T) if not quick else 512
-            runs = [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)))]
-            runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be)) for v, be in arms if fits(v, be, T)]
-            for fam, cfg in runs:
-                name = fam + (f" v{cfg['version']}[{cfg['backend']}]" if fam == 'mamba' else '')
-                try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5)
+            runs = [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), False)]
+            runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be), False) for v, be in arms if fits(v, be, T)]
+            if compile_mamba and compile and not quick: runs += [(f, c, True) for f, c, _ in runs]   # the compiled steps too
+            for fam, cfg, c in runs:
+                name = fam + (f" v{cfg['version']}[{cfg['backend']}]" if fam == 'mamba' else '') + (' compiled' if c else '')
+                try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
                 except Exception as e: log(f"profile {name} at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
