@@ -46,7 +46,12 @@ SSD_CARRY_BLOCK = 64
 
 def carry_states(log_a, s, h0=None, block:int=SSD_CARRY_BLOCK):
     """Solve `H_{j+1} = exp(log_a_j) H_j + s_j`, `H_0 = h0` for `log_a (b, h, c)`, `s (b, c, h, p, n)`.
-    Returns `(H (b, c, h, p, n): the state entering each step, final (b, h, p, n): the state after the last)`."""
+    Returns `(H (b, c, h, p, n): the state entering each step, final (b, h, p, n): the state after the last)`.
+    Runs in fp32 under autocast too: a state rounded to bf16 at every block would carry the error down the sequence."""
+    with torch.autocast(log_a.device.type, enabled=False):
+        return _carry(log_a.float(), s.float(), h0.float() if h0 is not None else None, block)
+
+def _carry(log_a, s, h0, block):
     b, h, c = log_a.shape
     if c <= block:
         S = F.pad(torch.cumsum(log_a, -1), (1, 0))                      # (b, h, c+1): log-decay from the start to step j
@@ -60,9 +65,9 @@ def carry_states(log_a, s, h0=None, block:int=SSD_CARRY_BLOCK):
     la = F.pad(log_a, (0, pad)).view(b, h, G, block)                     # padded steps: no decay, no input
     sp = F.pad(s, (0, 0, 0, 0, 0, 0, 0, pad)).view(b, G, block, *s.shape[2:])
     # 1. every block from a zero state, in parallel
-    H_loc, end_loc = carry_states(la.permute(0, 2, 1, 3).reshape(b * G, h, block), sp.reshape(b * G, block, *s.shape[2:]), None, block)
+    H_loc, end_loc = _carry(la.permute(0, 2, 1, 3).reshape(b * G, h, block), sp.reshape(b * G, block, *s.shape[2:]), None, block)
     # 2. the states entering each block, over the blocks
-    Hg, final = carry_states(la.sum(-1), end_loc.view(b, G, *end_loc.shape[1:]), h0, block)
+    Hg, final = _carry(la.sum(-1), end_loc.view(b, G, *end_loc.shape[1:]), h0, block)
     # 3. add what enters each block, decayed to each step inside it
     into = torch.exp(F.pad(torch.cumsum(la, -1), (1, 0))[..., :-1])     # (b, h, G, block): decay from the block's start
     H = H_loc.view(b, G, block, *s.shape[2:]) + into.permute(0, 2, 3, 1)[..., None, None] * Hg[:, :, None]
