@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, math, time
+import csv, math, os, time
 from pathlib import Path
 import torch
 from .core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
@@ -72,6 +72,7 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
              compile=compile, quant=getattr(model.config, 'quant', None), act_quant=getattr(model.config, 'act_quant', None),
              backend=getattr(model.config, 'backend', None), version=getattr(model.config, 'version', None),
              device=device_name(device))
+    if r['backend'] == 'triton': r['triton_split'] = os.environ.get('BITBYTE_TRITON_SPLIT', '1')   # the Triton scan's sequence split
     if peak_flops: r['mfu'] = fpb * nbytes / t / peak_flops
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return r

@@ -16,8 +16,8 @@ from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SCAN_MAX_SPAN', 'TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'MambaConfig', 'selective_scan_ref',
-           'selective_scan_chunked', 'triton_available', 'triton_interpreting', 'selective_scan_triton',
-           'mamba_kernels', 'MambaMixer', 'MambaBlock', 'mamba_param_count', 'MambaLM']
+           'selective_scan_chunked', 'triton_available', 'triton_interpreting', 'triton_segments',
+           'selective_scan_triton', 'mamba_kernels', 'MambaMixer', 'MambaBlock', 'mamba_param_count', 'MambaLM']
 
 # %% ../nbs/05_mamba.ipynb #600f0697
 BACKENDS = ('auto', 'torch', 'triton', 'mamba_ssm')
@@ -182,6 +182,18 @@ def _triton_kernels():
         return dl, slope
 
     @triton.jit
+    def _tt_program(Dm, Nn, L, seg_len, BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr):
+        """This program's row, segment, channel and state offsets and their masks (grid: rows × channel blocks ×
+        segments), and its segment's first step and length."""
+        offs_d = tl.program_id(1) * BLOCK_D + tl.arange(0, BLOCK_D)
+        offs_n = tl.arange(0, BLOCK_N)
+        md, mn = offs_d < Dm, offs_n < Nn
+        md2 = md[:, None] & (offs_n[None, :] < BLOCK_N)
+        t0 = tl.program_id(2) * seg_len
+        return (tl.program_id(0).to(tl.int64), tl.program_id(2), offs_d, offs_n, md, mn, md2, offs_d.to(tl.int64),
+                t0, tl.minimum(seg_len, L - t0))
+
+    @triton.jit
     def _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D: tl.constexpr,
                            HAS_D: tl.constexpr, HAS_BIAS: tl.constexpr):
         "This program's channels' `A (BLOCK_D, BLOCK_N)`, `D` and Δ bias, fp32 (zeros where absent or masked)."
@@ -194,30 +206,30 @@ def _triton_kernels():
 
     @triton.jit
     def _fwd(u_ptr, dt_ptr, A_ptr, B_ptr, C_ptr, D_ptr, z_ptr, bias_ptr, out_ptr, ck_ptr, last_ptr,
-             L, Dm, Nn, n_chunks,
+             h0_ptr, end_ptr, dsum_ptr, L, Dm, Nn, n_chunks, seg_len, nseg,
              su_b, su_l, su_d, sdt_b, sdt_l, sdt_d, sz_b, sz_l, sz_d,
              sB_b, sB_l, sB_n, sC_b, sC_l, sC_n, so_b, so_l, so_d,
              BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr, K: tl.constexpr,
              HAS_D: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, SOFTPLUS: tl.constexpr,
-             SAVE_CK: tl.constexpr, SAVE_LAST: tl.constexpr):
-        pid_b = tl.program_id(0).to(tl.int64)
-        pid_d = tl.program_id(1)
-        offs_d = pid_d * BLOCK_D + tl.arange(0, BLOCK_D)
-        offs_n = tl.arange(0, BLOCK_N)
-        md, mn = offs_d < Dm, offs_n < Nn
-        md2 = md[:, None] & (offs_n[None, :] < BLOCK_N)
-        offs_d64 = offs_d.to(tl.int64)
+             SAVE_CK: tl.constexpr, SAVE_LAST: tl.constexpr, HAS_H0: tl.constexpr, WRITE_OUT: tl.constexpr,
+             SAVE_END: tl.constexpr):
+        "One segment (axis 2) of `seg_len` steps: from `h0` (or zero), writing outputs and checkpoints, or only its end state."
+        pid_b, pid_s, offs_d, offs_n, md, mn, md2, offs_d64, t0, n = _tt_program(Dm, Nn, L, seg_len, BLOCK_D, BLOCK_N)
         A, Dv, bias = _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D, HAS_D, HAS_BIAS)
-        u_p = u_ptr + pid_b * su_b + offs_d64 * su_d
-        dt_p = dt_ptr + pid_b * sdt_b + offs_d64 * sdt_d
-        z_p = z_ptr + pid_b * sz_b + offs_d64 * sz_d
-        o_p = out_ptr + pid_b * so_b + offs_d64 * so_d
-        B_p = B_ptr + pid_b * sB_b + offs_n * sB_n
-        C_p = C_ptr + pid_b * sC_b + offs_n * sC_n
+        t064 = t0.to(tl.int64)
+        u_p = u_ptr + pid_b * su_b + offs_d64 * su_d + t064 * su_l
+        dt_p = dt_ptr + pid_b * sdt_b + offs_d64 * sdt_d + t064 * sdt_l
+        z_p = z_ptr + pid_b * sz_b + offs_d64 * sz_d + t064 * sz_l
+        o_p = out_ptr + pid_b * so_b + offs_d64 * so_d + t064 * so_l
+        B_p = B_ptr + pid_b * sB_b + offs_n * sB_n + t064 * sB_l
+        C_p = C_ptr + pid_b * sC_b + offs_n * sC_n + t064 * sC_l
         # state checkpoints: (b, n_chunks, d, BLOCK_N) fp32; chunk c holds the state before step c·K
         ck_p = ck_ptr + (pid_b * n_chunks * Dm + offs_d64[:, None]) * BLOCK_N + offs_n[None, :]
-        h = tl.zeros((BLOCK_D, BLOCK_N), tl.float32)
-        if SAVE_CK: tl.store(ck_p, h, mask=md2)
+        seg_state = ((pid_b * nseg + pid_s) * Dm + offs_d64[:, None]) * BLOCK_N + offs_n[None, :]   # into (b, nseg, d, BLOCK_N)
+        if HAS_H0: h = tl.load(h0_ptr + seg_state, mask=md2, other=0.0)
+        else: h = tl.zeros((BLOCK_D, BLOCK_N), tl.float32)
+        dsum = tl.zeros((BLOCK_D,), tl.float32)
+        if SAVE_CK: tl.store(ck_p + (t0 // K) * Dm * BLOCK_N, h, mask=md2)   # segments start on a chunk boundary
         # software prefetch: the loads of step t+1 are issued before step t's arithmetic
         u_n = tl.load(u_p, mask=md, other=0.0).to(tl.float32)
         dl_n, _ = _tt_load_delta(dt_p, bias, md, HAS_BIAS, SOFTPLUS)
@@ -225,10 +237,10 @@ def _triton_kernels():
         C_n = tl.load(C_p, mask=mn, other=0.0).to(tl.float32)
         if HAS_Z: z_n = tl.load(z_p, mask=md, other=0.0).to(tl.float32)
         else: z_n = tl.zeros((BLOCK_D,), tl.float32)
-        for t in range(L):
+        for t in range(n):
             u_t, dl_t, B_t, C_t, z_t = u_n, dl_n, B_n, C_n, z_n
-            nd = md & ((offs_d * 0 + t + 1) < L)   # the next step exists, as a vector predicate: a bare Python bool
-            nn_ = mn & ((offs_n * 0 + t + 1) < L)  # is no valid mask for every Triton version's interpreter
+            nd = md & ((offs_d * 0 + t + 1) < n)   # the next step exists, as a vector predicate: a bare Python bool
+            nn_ = mn & ((offs_n * 0 + t + 1) < n)  # is no valid mask for every Triton version's interpreter
             u_p += su_l; dt_p += sdt_l; B_p += sB_l; C_p += sC_l; z_p += sz_l
             u_n = tl.load(u_p, mask=nd, other=0.0).to(tl.float32)
             dl_n, _ = _tt_load_delta(dt_p, bias, nd, HAS_BIAS, SOFTPLUS)
@@ -236,35 +248,34 @@ def _triton_kernels():
             C_n = tl.load(C_p, mask=nn_, other=0.0).to(tl.float32)
             if HAS_Z: z_n = tl.load(z_p, mask=nd, other=0.0).to(tl.float32)
             h = tl.exp(dl_t[:, None] * A) * h + (dl_t * u_t)[:, None] * B_t[None, :]
-            y = tl.sum(h * C_t[None, :], axis=1)
-            if HAS_D: y += Dv * u_t
-            if HAS_Z: y = y * z_t * tl.sigmoid(z_t)
-            tl.store(o_p, y.to(out_ptr.dtype.element_ty), mask=md)
-            o_p += so_l
+            if SAVE_END: dsum += dl_t
+            if WRITE_OUT:
+                y = tl.sum(h * C_t[None, :], axis=1)
+                if HAS_D: y += Dv * u_t
+                if HAS_Z: y = y * z_t * tl.sigmoid(z_t)
+                tl.store(o_p, y.to(out_ptr.dtype.element_ty), mask=md)
+                o_p += so_l
             if SAVE_CK:
-                t1 = offs_d[:, None] * 0 + t + 1
-                tl.store(ck_p + ((t + 1) // K) * Dm * BLOCK_N, h, mask=md2 & ((t1 % K) == 0) & (t1 < L))
-        if SAVE_LAST:
-            tl.store(last_ptr + (pid_b * Dm + offs_d64[:, None]) * Nn + offs_n[None, :], h, mask=md[:, None] & mn[None, :])
+                t1 = offs_d[:, None] * 0 + t0 + t + 1
+                tl.store(ck_p + ((t0 + t + 1) // K) * Dm * BLOCK_N, h, mask=md2 & ((t1 % K) == 0) & (t1 < L))
+        if SAVE_END:   # the segment's own end state (from zero) and its summed Δ, for the pass across segments
+            tl.store(end_ptr + seg_state, h, mask=md2)
+            tl.store(dsum_ptr + (pid_b * nseg + pid_s) * Dm + offs_d64, dsum, mask=md)
+        if SAVE_LAST:   # by the last segment only
+            is_last = (offs_d[:, None] * 0 + pid_s) == nseg - 1
+            tl.store(last_ptr + (pid_b * Dm + offs_d64[:, None]) * Nn + offs_n[None, :], h, mask=md[:, None] & mn[None, :] & is_last)
 
     @triton.jit
-    def _bwd(u_ptr, dt_ptr, A_ptr, B_ptr, C_ptr, D_ptr, z_ptr, bias_ptr, g_ptr, dlast_ptr, ck_ptr, scr_ptr,
+    def _bwd(u_ptr, dt_ptr, A_ptr, B_ptr, C_ptr, D_ptr, z_ptr, bias_ptr, g_ptr, cin_ptr, ck_ptr, scr_ptr,
              du_ptr, ddt_ptr, dz_ptr, dB_ptr, dC_ptr, dA_ptr, dD_ptr, dbias_ptr,
-             L, Dm, Nn, n_chunks,
+             L, Dm, Nn, n_chunks, seg_len, nseg,
              su_b, su_l, su_d, sdt_b, sdt_l, sdt_d, sz_b, sz_l, sz_d,
              sB_b, sB_l, sB_n, sC_b, sC_l, sC_n, sg_b, sg_l, sg_d,
              BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr, K: tl.constexpr,
-             HAS_D: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, SOFTPLUS: tl.constexpr,
-             HAS_DLAST: tl.constexpr):
-        pid_b = tl.program_id(0).to(tl.int64)
-        pid_d = tl.program_id(1)
-        n_dblk = tl.num_programs(1)
-        offs_d = pid_d * BLOCK_D + tl.arange(0, BLOCK_D)
-        offs_n = tl.arange(0, BLOCK_N)
-        md, mn = offs_d < Dm, offs_n < Nn
-        mdn = md[:, None] & mn[None, :]
-        md2 = md[:, None] & (offs_n[None, :] < BLOCK_N)
-        offs_d64 = offs_d.to(tl.int64)
+             HAS_D: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, SOFTPLUS: tl.constexpr):
+        "One segment (axis 2): its chunks last to first, from the carry `cin` that enters it from the right."
+        pid_b, pid_s, offs_d, offs_n, md, mn, md2, offs_d64, _, _ = _tt_program(Dm, Nn, L, seg_len, BLOCK_D, BLOCK_N)
+        pid_d, n_dblk = tl.program_id(1), tl.num_programs(1)
         A, Dv, bias = _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D, HAS_D, HAS_BIAS)
         # per-(b, channel) bases; outputs du, dδ, dz are (b, l, d) contiguous
         u_b = u_ptr + pid_b * su_b + offs_d64 * su_d
@@ -277,18 +288,18 @@ def _triton_kernels():
         p_b = ((pid_b * n_dblk + pid_d) * L) * BLOCK_N + offs_n           # into the dB, dC partials (b, n_dblk, l, BLOCK_N)
         ck_b = ck_ptr + (pid_b * n_chunks * Dm + offs_d64[:, None]) * BLOCK_N + offs_n[None, :]
         # this program's scratch: K+1 states (BLOCK_D, BLOCK_N); slot 0 the state before the chunk
-        scr = scr_ptr + (pid_b * n_dblk + pid_d) * ((K + 1) * BLOCK_D * BLOCK_N) \
+        scr = scr_ptr + ((pid_b * n_dblk + pid_d) * nseg + pid_s) * ((K + 1) * BLOCK_D * BLOCK_N) \
               + tl.arange(0, BLOCK_D)[:, None] * BLOCK_N + offs_n[None, :]
         S = BLOCK_D * BLOCK_N
-        if HAS_DLAST:
-            carry = tl.load(dlast_ptr + (pid_b * Dm + offs_d64[:, None]) * Nn + offs_n[None, :], mask=mdn, other=0.0)
-        else:
-            carry = tl.zeros((BLOCK_D, BLOCK_N), tl.float32)   # e^{Δ_{t+1} A} · dh_{t+1}
+        seg = (pid_b * nseg + pid_s) * Dm + offs_d64                      # into the per-segment (b, nseg, d, ...) arrays
+        carry = tl.load(cin_ptr + seg[:, None] * BLOCK_N + offs_n[None, :], mask=md2, other=0.0)   # e^{Δ_{t+1} A} · dh_{t+1}
         dA_acc = tl.zeros((BLOCK_D, BLOCK_N), tl.float32)
         dD_acc = tl.zeros((BLOCK_D,), tl.float32)
         dbias_acc = tl.zeros((BLOCK_D,), tl.float32)
-        for ci in range(n_chunks):
-            c = n_chunks - 1 - ci
+        c_lo = pid_s * (seg_len // K)
+        c_hi = tl.minimum(c_lo + seg_len // K, n_chunks)
+        for ci in range(c_hi - c_lo):
+            c = c_hi - 1 - ci
             t0 = c * K
             Kc = tl.minimum(L - t0, K)
             t064 = tl.cast(t0, tl.int64)
@@ -347,13 +358,37 @@ def _triton_kernels():
                 u_p -= su_l; dt_p -= sdt_l; B_p -= sB_l; C_p -= sC_l; z_p -= sz_l; g_p -= sg_l
                 o_p -= Dm; p_p -= BLOCK_N
             tl.debug_barrier()
-        w = (pid_b * Dm + offs_d64)
-        tl.store(dA_ptr + w[:, None] * BLOCK_N + offs_n[None, :], dA_acc, mask=md2)
-        tl.store(dD_ptr + w, dD_acc, mask=md)
-        tl.store(dbias_ptr + w, dbias_acc, mask=md)
+        tl.store(dA_ptr + seg[:, None] * BLOCK_N + offs_n[None, :], dA_acc, mask=md2)   # per segment: summed by torch
+        tl.store(dD_ptr + seg, dD_acc, mask=md)
+        tl.store(dbias_ptr + seg, dbias_acc, mask=md)
 
-    g['_tt_softplus'], g['_tt_load_delta'], g['_tt_channel_params'] = _tt_softplus, _tt_load_delta, _tt_channel_params
-    return _fwd, _bwd
+    @triton.jit
+    def _bwd_carry(dt_ptr, A_ptr, C_ptr, z_ptr, bias_ptr, g_ptr, cl_ptr, D_ptr,
+                   L, Dm, Nn, seg_len, nseg, sdt_b, sdt_l, sdt_d, sz_b, sz_l, sz_d, sC_b, sC_l, sC_n, sg_b, sg_l, sg_d,
+                   BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr,
+                   SOFTPLUS: tl.constexpr):
+        "The carry one segment (axis 2) passes to the step before it, from a zero carry at its end: needs no states."
+        pid_b, pid_s, offs_d, offs_n, md, mn, md2, offs_d64, t0, n = _tt_program(Dm, Nn, L, seg_len, BLOCK_D, BLOCK_N)
+        A, _, bias = _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D, False, HAS_BIAS)
+        tl64 = (t0 + n - 1).to(tl.int64)
+        dt_p = dt_ptr + pid_b * sdt_b + offs_d64 * sdt_d + tl64 * sdt_l
+        z_p = z_ptr + pid_b * sz_b + offs_d64 * sz_d + tl64 * sz_l
+        g_p = g_ptr + pid_b * sg_b + offs_d64 * sg_d + tl64 * sg_l
+        C_p = C_ptr + pid_b * sC_b + offs_n * sC_n + tl64 * sC_l
+        carry = tl.zeros((BLOCK_D, BLOCK_N), tl.float32)
+        for j in range(n):
+            dl_t, _ = _tt_load_delta(dt_p, bias, md, HAS_BIAS, SOFTPLUS)
+            C_t = tl.load(C_p, mask=mn, other=0.0).to(tl.float32)
+            dy = tl.load(g_p, mask=md, other=0.0).to(tl.float32)
+            if HAS_Z:
+                z_t = tl.load(z_p, mask=md, other=0.0).to(tl.float32)
+                dy = dy * z_t * tl.sigmoid(z_t)
+            carry = tl.exp(dl_t[:, None] * A) * (dy[:, None] * C_t[None, :] + carry)
+            dt_p -= sdt_l; z_p -= sz_l; g_p -= sg_l; C_p -= sC_l
+        tl.store(cl_ptr + ((pid_b * nseg + pid_s) * Dm + offs_d64[:, None]) * BLOCK_N + offs_n[None, :], carry, mask=md2)
+
+    g['_tt_softplus'], g['_tt_load_delta'], g['_tt_channel_params'], g['_tt_program'] = _tt_softplus, _tt_load_delta, _tt_channel_params, _tt_program
+    return _fwd, _bwd, _bwd_carry
 
 # %% ../nbs/05_mamba.ipynb #62362e1f
 def _pow2(x:int) -> int: return 1 << max(0, (int(x) - 1).bit_length())
@@ -368,37 +403,69 @@ def _launch_cfg(d:int, n:int, block_d:int, chunk:int):
 def _on_device(t):
     return torch.cuda.device(t.device) if t.is_cuda else contextlib.nullcontext()
 
+def triton_segments(b:int, nblk:int, n_chunks:int, split=None) -> int:
+    """How many segments the Triton scan splits the sequence into (each a whole number of chunks). `split`: an
+    int asks for that many; None reads `BITBYTE_TRITON_SPLIT` ('1', the default: no split; 'auto': enough
+    segments for about 4 programs per multiprocessor when batch × channel blocks is fewer; or an int)."""
+    if split is None: split = os.environ.get('BITBYTE_TRITON_SPLIT', '1')
+    if split == 'auto':
+        target = 4 * (torch.cuda.get_device_properties(torch.cuda.current_device()).multi_processor_count if torch.cuda.is_available() else 32)
+        split = _cdiv(target, b * nblk)
+    return max(1, min(int(split), n_chunks))
+
+def _across_segments(first, step, nseg:int, init):
+    "`H[s]` for s in order with `H[first] = init` and `H[next] = step(s, H[s])`: the short pass over segments, in torch."
+    H = [None] * nseg; H[first] = init
+    order = range(1, nseg) if first == 0 else range(nseg - 2, -1, -1)
+    prev = first
+    for s_ in order: H[s_] = step(prev, H[prev]); prev = s_
+    return torch.stack(H, 1)
+
 class _TritonScan(torch.autograd.Function):
     "The selective scan on the Triton kernels; `u, delta, z (b, l, d)`, `B, C (b, l, n)`, any strides."
     @staticmethod
-    def forward(ctx, u, delta, A, B, C, D, z, delta_bias, delta_softplus, return_last_state, block_d, chunk):
-        fwd, _ = _triton_kernels()
+    def forward(ctx, u, delta, A, B, C, D, z, delta_bias, delta_softplus, return_last_state, block_d, chunk, split):
+        fwd, _, _ = _triton_kernels()
         b, l, d = u.shape; n = A.shape[1]
         BD, BN, K = _launch_cfg(d, n, block_d, chunk)
-        n_chunks = _cdiv(l, K)
+        n_chunks = _cdiv(l, K); nblk = _cdiv(d, BD)
+        nseg = triton_segments(b, nblk, n_chunks, split)
+        seg_len = K * _cdiv(n_chunks, nseg); nseg = _cdiv(l, seg_len)   # whole chunks per segment
         ctx.A_dtype = A.dtype
         A = A.float().contiguous()
-        out = torch.empty(b, l, d, device=u.device, dtype=u.dtype)
-        ck = torch.empty(b, n_chunks, d, BN, device=u.device, dtype=torch.float32)
-        last = torch.empty(b, d, n, device=u.device, dtype=torch.float32) if return_last_state else ck
+        dev, f32 = u.device, torch.float32
+        out = torch.empty(b, l, d, device=dev, dtype=u.dtype)
+        ck = torch.empty(b, n_chunks, d, BN, device=dev, dtype=f32)
+        last = torch.empty(b, d, n, device=dev, dtype=f32) if return_last_state else ck
         zz = z if z is not None else u
-        grid = (b, _cdiv(d, BD))
+        Dp, biasp = D if D is not None else A, delta_bias if delta_bias is not None else A
+        common = lambda: (l, d, n, n_chunks, seg_len, nseg, *u.stride(), *delta.stride(), *zz.stride(),
+                          *B.stride(), *C.stride(), *out.stride())
+        flags = dict(BLOCK_D=BD, BLOCK_N=BN, K=K, HAS_D=D is not None, HAS_Z=z is not None,
+                     HAS_BIAS=delta_bias is not None, SOFTPLUS=bool(delta_softplus), num_warps=4)
+        dsum = None
         with _on_device(u):
-            fwd[grid](u, delta, A, B, C, D if D is not None else A, zz, delta_bias if delta_bias is not None else A,
-                      out, ck, last, l, d, n, n_chunks, *u.stride(), *delta.stride(), *zz.stride(),
-                      *B.stride(), *C.stride(), *out.stride(),
-                      BLOCK_D=BD, BLOCK_N=BN, K=K, HAS_D=D is not None, HAS_Z=z is not None,
-                      HAS_BIAS=delta_bias is not None, SOFTPLUS=bool(delta_softplus), SAVE_CK=True,
-                      SAVE_LAST=bool(return_last_state), num_warps=4)
-        ctx.save_for_backward(u, delta, A, B, C, D, z, delta_bias, ck)
-        ctx.cfg = (BD, BN, K, bool(delta_softplus))
+            h0 = ck
+            if nseg > 1:   # 1. each segment's end state from zero, in parallel; 2. the states entering each segment
+                end = torch.empty(b, nseg, d, BN, device=dev, dtype=f32); dsum = torch.empty(b, nseg, d, device=dev, dtype=f32)
+                fwd[(b, nblk, nseg)](u, delta, A, B, C, Dp, zz, biasp, out, ck, last, ck, end, dsum, *common(),
+                                     SAVE_CK=False, SAVE_LAST=False, HAS_H0=False, WRITE_OUT=False, SAVE_END=True, **flags)
+                Ap = F.pad(A, (0, BN - n))
+                h0 = _across_segments(0, lambda s_, H: torch.exp(Ap * dsum[:, s_, :, None]) * H + end[:, s_],
+                                      nseg, torch.zeros(b, d, BN, device=dev, dtype=f32)).contiguous()
+            # 3. every segment from the state entering it: outputs, checkpoints, the last state
+            fwd[(b, nblk, nseg)](u, delta, A, B, C, Dp, zz, biasp, out, ck, last, h0, ck, ck, *common(),
+                                 SAVE_CK=True, SAVE_LAST=bool(return_last_state), HAS_H0=nseg > 1, WRITE_OUT=True,
+                                 SAVE_END=False, **flags)
+        ctx.save_for_backward(u, delta, A, B, C, D, z, delta_bias, ck, dsum)
+        ctx.cfg = (BD, BN, K, bool(delta_softplus), seg_len, nseg)
         return (out, last) if return_last_state else out
 
     @staticmethod
     def backward(ctx, dout, dlast=None):
-        _, bwd = _triton_kernels()
-        u, delta, A, B, C, D, z, delta_bias, ck = ctx.saved_tensors
-        BD, BN, K, softplus = ctx.cfg
+        _, bwd, bwd_carry = _triton_kernels()
+        u, delta, A, B, C, D, z, delta_bias, ck, dsum = ctx.saved_tensors
+        BD, BN, K, softplus, seg_len, nseg = ctx.cfg
         b, l, d = u.shape; n = A.shape[1]; n_chunks = ck.shape[1]; nblk = _cdiv(d, BD)
         dev, f32 = u.device, torch.float32
         du = torch.empty(b, l, d, device=dev, dtype=u.dtype)
@@ -406,25 +473,32 @@ class _TritonScan(torch.autograd.Function):
         dz = torch.empty(b, l, d, device=dev, dtype=z.dtype) if z is not None else du
         dB = torch.empty(b, nblk, l, BN, device=dev, dtype=f32)
         dC = torch.empty(b, nblk, l, BN, device=dev, dtype=f32)
-        dA = torch.empty(b, d, BN, device=dev, dtype=f32)
-        dD = torch.empty(b, d, device=dev, dtype=f32)
-        dbias = torch.empty(b, d, device=dev, dtype=f32)
-        scratch = torch.empty(b * nblk * (K + 1) * BD * BN, device=dev, dtype=f32)
+        dA = torch.empty(b, nseg, d, BN, device=dev, dtype=f32)
+        dD = torch.empty(b, nseg, d, device=dev, dtype=f32)
+        dbias = torch.empty(b, nseg, d, device=dev, dtype=f32)
+        scratch = torch.empty(b * nblk * nseg * (K + 1) * BD * BN, device=dev, dtype=f32)
         zz = z if z is not None else u
-        has_dlast = dlast is not None
-        dlast = dlast.float().contiguous() if has_dlast else A
+        Dp, biasp = D if D is not None else A, delta_bias if delta_bias is not None else A
+        flags = dict(BLOCK_D=BD, BLOCK_N=BN, HAS_Z=z is not None, HAS_BIAS=delta_bias is not None, SOFTPLUS=softplus, num_warps=4)
+        c_last = F.pad(dlast.float(), (0, BN - n)) if dlast is not None else torch.zeros(b, d, BN, device=dev, dtype=f32)
         with _on_device(u):
-            bwd[(b, nblk)](u, delta, A, B, C, D if D is not None else A, zz, delta_bias if delta_bias is not None else A,
-                           dout, dlast, ck, scratch, du, ddelta, dz, dB, dC, dA, dD, dbias,
-                           l, d, n, n_chunks, *u.stride(), *delta.stride(), *zz.stride(),
-                           *B.stride(), *C.stride(), *dout.stride(),
-                           BLOCK_D=BD, BLOCK_N=BN, K=K, HAS_D=D is not None, HAS_Z=z is not None,
-                           HAS_BIAS=delta_bias is not None, SOFTPLUS=softplus, HAS_DLAST=has_dlast, num_warps=4)
+            if nseg > 1:   # 1. what each segment passes to the one before it from a zero carry; 2. the carries entering each
+                cl = torch.empty(b, nseg, d, BN, device=dev, dtype=f32)
+                bwd_carry[(b, nblk, nseg)](delta, A, C, zz, biasp, dout, cl, A, l, d, n, seg_len, nseg, *delta.stride(),
+                                           *zz.stride(), *C.stride(), *dout.stride(), **flags)
+                Ap = F.pad(A, (0, BN - n))
+                cin = _across_segments(nseg - 1, lambda s_, G: torch.exp(Ap * dsum[:, s_, :, None]) * G + cl[:, s_], nseg, c_last)
+            else: cin = c_last[:, None]
+            # 3. every segment's gradients from the carry entering it
+            bwd[(b, nblk, nseg)](u, delta, A, B, C, Dp, zz, biasp, dout, cin.contiguous(), ck, scratch,
+                                 du, ddelta, dz, dB, dC, dA, dD, dbias, l, d, n, n_chunks, seg_len, nseg,
+                                 *u.stride(), *delta.stride(), *zz.stride(), *B.stride(), *C.stride(), *dout.stride(),
+                                 K=K, HAS_D=D is not None, **flags)
         dB = dB.sum(1)[..., :n].to(B.dtype); dC = dC.sum(1)[..., :n].to(C.dtype)
-        dA = dA.sum(0)[:, :n].to(ctx.A_dtype)
-        dD = dD.sum(0).to(D.dtype) if D is not None else None
-        dbias = dbias.sum(0).to(delta_bias.dtype) if delta_bias is not None else None
-        return (du, ddelta, dA, dB, dC, dD, dz if z is not None else None, dbias, None, None, None, None)
+        dA = dA.sum((0, 1))[:, :n].to(ctx.A_dtype)
+        dD = dD.sum((0, 1)).to(D.dtype) if D is not None else None
+        dbias = dbias.sum((0, 1)).to(delta_bias.dtype) if delta_bias is not None else None
+        return (du, ddelta, dA, dB, dC, dD, dz if z is not None else None, dbias, None, None, None, None, None)
 
 @functools.lru_cache(None)
 def _scan_apply():
@@ -432,7 +506,8 @@ def _scan_apply():
     return torch.compiler.disable(_TritonScan.apply)
 
 def selective_scan_triton(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=True,
-                          return_last_state=False, layout:str='bdl', block_d:int|None=None, chunk:int|None=None):
+                          return_last_state=False, layout:str='bdl', block_d:int|None=None, chunk:int|None=None,
+                          split:int|str|None=None):
     "`selective_scan_ref` on Triton kernels (forward and backward); `layout='bld'` takes and gives `(b, l, d)`, `(b, l, n)`."
     if layout not in ('bdl', 'bld'): raise BitByteError(f"layout must be 'bdl' or 'bld', not {layout!r}")
     if not triton_available(): raise BitByteError("the Triton scan needs the `triton` package (pip install triton)")
@@ -444,7 +519,7 @@ def selective_scan_triton(u, delta, A, B, C, D=None, z=None, delta_bias=None, de
         out = tr(u.new_empty(u.shape))
         return (out, u.new_zeros(u.shape[0], A.shape[0], A.shape[1], dtype=torch.float32)) if return_last_state else out
     res = _scan_apply()(u, delta, A, B, C, D, z, delta_bias, delta_softplus, return_last_state,
-                            block_d or TRITON_SCAN_BLOCK_D, chunk or TRITON_SCAN_CHUNK)
+                            block_d or TRITON_SCAN_BLOCK_D, chunk or TRITON_SCAN_CHUNK, split)
     if return_last_state: return tr(res[0]), res[1]
     return tr(res)
 

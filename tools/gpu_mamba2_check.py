@@ -7,13 +7,13 @@
   * a MambaLM with `version=2` at the size the benchmark matches to GPT-2 small, backend 'torch' and
     'mamba_ssm' on the same weights: logits, loss and fp32 gradients, and greedy generation's bytes;
   * Mamba-1's Triton scan (`backend='triton'`) against `mamba_ssm` on a small model, after the kernel's
-    CPU-only edits: loss and gradients;
+    CPU-only edits: loss and gradients, without and with the sequence split into 4 segments;
   * the device name and versions.
 A part that fails gets its traceback in the JSON and the others go on; the JSON is rewritten after each part.
 
     PYTHONPATH=. python tools/gpu_mamba2_check.py --out mamba2_check.json
 """
-import argparse, json, sys, traceback
+import argparse, json, os, sys, traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -95,6 +95,15 @@ def triton_part():
         l = m.loss(x)[0]; l.backward(); loss[k] = l.item()
         grads[k] = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
     out.update(loss_fp32=loss, grads_fp32=diffs(grads['triton'], grads['mamba_ssm']))
+    old = os.environ.get('BITBYTE_TRITON_SPLIT')
+    try:   # the same with the sequence split into 4 segments per row
+        os.environ['BITBYTE_TRITON_SPLIT'] = '4'
+        m = models['triton']; l = m.loss(x)[0]; l.backward()
+        g4 = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
+        out['split4'] = dict(loss_fp32=l.item(), grads_fp32=diffs(g4, grads['mamba_ssm']))
+    finally:
+        if old is None: os.environ.pop('BITBYTE_TRITON_SPLIT', None)
+        else: os.environ['BITBYTE_TRITON_SPLIT'] = old
     return out
 
 

@@ -142,7 +142,7 @@ def main():
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
 
-    rep = dict(args=vars(args), torch=torch.__version__, cuda=torch.version.cuda,
+    rep = dict(args=vars(args), triton_split=os.environ.get('BITBYTE_TRITON_SPLIT', '1'), torch=torch.__version__, cuda=torch.version.cuda,
                cuda_available=torch.cuda.is_available())
     def write():
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
