@@ -226,7 +226,7 @@ def _triton_kernels():
         # state checkpoints: (b, n_chunks, d, BLOCK_N) fp32; chunk c holds the state before step c·K
         ck_p = ck_ptr + (pid_b * n_chunks * Dm + offs_d64[:, None]) * BLOCK_N + offs_n[None, :]
         seg_state = ((pid_b * nseg + pid_s) * Dm + offs_d64[:, None]) * BLOCK_N + offs_n[None, :]   # into (b, nseg, d, BLOCK_N)
-        if HAS_H0: h = tl.load(h0_ptr + seg_state, mask=md2, other=0.0)
+        if HAS_H0: h = tl.load(h0_ptr + seg_state, mask=md2, other=0.0).to(tl.float32)
         else: h = tl.zeros((BLOCK_D, BLOCK_N), tl.float32)
         dsum = tl.zeros((BLOCK_D,), tl.float32)
         if SAVE_CK: tl.store(ck_p + (t0 // K) * Dm * BLOCK_N, h, mask=md2)   # segments start on a chunk boundary
@@ -274,7 +274,7 @@ def _triton_kernels():
              BLOCK_D: tl.constexpr, BLOCK_N: tl.constexpr, K: tl.constexpr,
              HAS_D: tl.constexpr, HAS_Z: tl.constexpr, HAS_BIAS: tl.constexpr, SOFTPLUS: tl.constexpr):
         "One segment (axis 2): its chunks last to first, from the carry `cin` that enters it from the right."
-        pid_b, pid_s, offs_d, offs_n, md, mn, md2, offs_d64, _, _ = _tt_program(Dm, Nn, L, seg_len, BLOCK_D, BLOCK_N)
+        pid_b, pid_s, offs_d, offs_n, md, mn, md2, offs_d64, seg_t0, seg_n = _tt_program(Dm, Nn, L, seg_len, BLOCK_D, BLOCK_N)   # (a `_` here would clash with the loop's `_`: Triton types loop variables)
         pid_d, n_dblk = tl.program_id(1), tl.num_programs(1)
         A, Dv, bias = _tt_channel_params(A_ptr, D_ptr, bias_ptr, offs_d, offs_n, md, mn, Nn, BLOCK_D, HAS_D, HAS_BIAS)
         # per-(b, channel) bases; outputs du, dδ, dz are (b, l, d) contiguous
