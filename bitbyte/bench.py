@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, math, os, time
+import csv, inspect, math, os, time
 from pathlib import Path
 import torch
 from .core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
@@ -122,7 +122,7 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
     dt_ = autocast_dtype(device); rows = []
     version = getattr(model.config, 'version', None)
     ctx = torch.autocast(device.type, dtype=dt_) if dt_ else torch.autocast('cpu', enabled=False)
-    graphs = family == 'bitbyte' and device.type == 'cuda'
+    graphs = device.type == 'cuda' and 'cuda_graph' in inspect.signature(model.generate).parameters   # a model that decodes on CUDA graphs
     for T in contexts:
         prompt = torch.randint(0, N_BYTES, (1, T), device=device)
         paths = {'cached': (lambda n: model.generate(prompt, n, temperature=0, **({'cuda_graph': False} if graphs else {})), new_bytes)}
@@ -172,9 +172,8 @@ def mamba_matched(tf:dict, version:int, quick:bool=False, aligned:bool=True):
     from bitbyte.models import match_config
     L = tf['n_layer'] * 2
     base = dict(quant=False, version=version, **(dict(d_state=128 if not quick else 8, d_head=64 if not quick else 4) if version == 2 else {}))
-    if version == 2 and aligned and not quick:
-        return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=[L, L - 2], width_step=256)
-    return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=[L], width_step=32 if not quick else 2)
+    n_layers, step = ([L, L - 2], 256) if version == 2 and aligned and not quick else ([L], 32 if not quick else 2)
+    return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=n_layers, width_step=step)
 
 def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 4096, 8192, 16384, 32768),
               compile:bool=True, batch_bytes:int=65536, data=None, torch_backend_max_len:int=8192,
@@ -200,26 +199,23 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     arms = mamba_arms(mamba_versions, mamba_backends, cuda)
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
     def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
-    def label(r):
-        v = '' if r['family'] == 'bitbyte' else f" v{r.get('version')}"
-        return f"{r['family']}{v}[{r.get('backend')}{', compiled' if r['compile'] else ''}]"
+    def label(family, cfg, c):
+        return family + (f" v{cfg['version']}[{cfg['backend']}]" if family == 'mamba' else '') + (' compiled' if c else '')
+    def train_row(family, cfg, T, bb, c):   # a failure (out of memory, a compiler error) is a row too, and the sweep goes on
+        try: r = bench_train(family, cfg, T, bb, steps, device, compile=c, peak_flops=peak)
+        except Exception as e:
+            msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
+            r = dict(family=family, version=cfg.get('version'), backend=cfg.get('backend'), seq_len=T, compile=c, error=msg, device=device_name(device))
+            if cuda: torch.cuda.empty_cache()
+        log(f"T={T} {label(family, cfg, c)}: " + (f"failed: {r['error']}" if 'error' in r else
+            f"{r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB"))
+        return r
     for T in ((seq_lens if not quick else (64, 128)) if 'sweep' in parts else ()):
         bb = max(batch_bytes, T) if not quick else 512
         both = (False, True) if compile and T in sweep_compile and not quick else (False,)
-        pair = []
-        for c in both:
-            try: pair.append(bench_train('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), T, bb, steps, device, compile=c, peak_flops=peak))
-            except torch.OutOfMemoryError: log(f"bitbyte (compile={c}) OOM at {T}")
-        for v, be in arms:
-            if not fits(v, be, T): continue
-            for c in (both if compile_mamba else (False,)):
-                try: pair.append(bench_train('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, steps, device, compile=c, peak_flops=peak))
-                except Exception as e:   # recorded as a row (out of memory, a compiler error), and the sweep goes on
-                    msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
-                    pair.append(dict(family='mamba', version=v, backend=be, seq_len=T, compile=c, error=msg, device=device_name(device)))
-                    if cuda: torch.cuda.empty_cache()
-        for r in pair: log(f"T={T} {label(r)}: " + (f"failed: {r['error']}" if 'error' in r else
-                           f"{r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB"))
+        pair = [train_row('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), T, bb, c) for c in both]
+        pair += [train_row('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, c)
+                 for v, be in arms if fits(v, be, T) for c in (both if compile_mamba else (False,))]
         append_rows(out_csv, pair, 'seq_sweep'); rows += pair
     ctxs = tuple(contexts) if not quick else (16, 32)
     if 'generate' in parts:
@@ -237,7 +233,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be), False) for v, be in arms if fits(v, be, T)]
             if compile_mamba and compile and not quick: runs += [(f, c, True) for f, c, _ in runs]   # the compiled steps too
             for fam, cfg, c in runs:
-                name = fam + (f" v{cfg['version']}[{cfg['backend']}]" if fam == 'mamba' else '') + (' compiled' if c else '')
+                name = label(fam, cfg, c)
                 try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
                 except Exception as e: log(f"profile {name} at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))

@@ -12,7 +12,7 @@ from .core import Config, BitByteError
 from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
-from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops
+from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SCAN_MAX_SPAN', 'TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'MambaConfig', 'selective_scan_ref',
@@ -628,8 +628,7 @@ class MambaMixer(nn.Module):
         conv_state, ssm_state = state
         N, R = self.d_state, self.dt_rank
         xi, z = self.in_proj(x).chunk(2, dim=-1)                              # (B, E)
-        conv_state = torch.cat([conv_state[:, :, 1:], xi[:, :, None].to(conv_state.dtype)], -1)
-        xc = F.silu((conv_state * self.conv1d.weight[:, 0]).sum(-1) + self.conv1d.bias).to(xi.dtype)
+        conv_state, xc = conv_step(conv_state, xi, self.conv1d.weight[:, 0], self.conv1d.bias)
         dt, Bm, Cm = self.x_proj(xc).split([R, N, N], dim=-1)
         dt = F.softplus(self.dt_proj(dt).float())                              # (B, E)
         A = -torch.exp(self.A_log.float())

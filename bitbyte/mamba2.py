@@ -12,11 +12,11 @@ from .quant import make_linear
 
 # %% auto #0
 __all__ = ['SSD_CARRY_BLOCK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'ssd_kernels', 'gated_rmsnorm', 'causal_conv_silu',
-           'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
+           'conv_step', 'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
 
 # %% ../nbs/05a_mamba2.ipynb #b0af9efc
 def _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus):
-    "fp32 copies; Δ with its bias and softplus; B and C expanded from groups to heads as a view `(b, l, g, r, n)`."
+    "fp32 copies of the inputs, Δ with its bias added and softplus applied."
     x, dt, A = x.float(), dt.float(), A.float()
     if dt_bias is not None: dt = dt + dt_bias.float()
     if dt_softplus: dt = F.softplus(dt)
@@ -135,6 +135,11 @@ def causal_conv_silu(x, weight, bias):
     y = bias + sum(xp[:, k:k + L] * weight[:, k] for k in range(W))
     return F.silu(y)
 
+def conv_step(conv_state, x, weight, bias):
+    "One position of `causal_conv_silu`: `x (B, C)` pushed into `conv_state (B, C, W)`; `(new state, output in x's dtype)`."
+    conv_state = torch.cat([conv_state[:, :, 1:], x[:, :, None].to(conv_state.dtype)], -1)
+    return conv_state, F.silu((conv_state * weight).sum(-1) + bias).to(x.dtype)
+
 def _conv_silu_dense(x, weight, bias):
     "The same as one grouped `F.conv1d` on the `(B, C, L)` view: eager on a GPU, one cuDNN kernel instead of `W` passes."
     W, L, C = weight.shape[1], x.shape[1], x.shape[2]
@@ -212,7 +217,7 @@ class Mamba2Mixer(nn.Module):
             y = self._scan_norm(xs, dt, A, Bm, Cm, z, return_state)
             if return_state: y, ssm_state = y
         out = self.out_proj(y)
-        return (out, (conv_state, ssm_state.float())) if return_state else out
+        return (out, (conv_state, ssm_state.float())) if return_state else out   # mamba_ssm's final state comes in C's dtype
 
     def _scan_norm(self, xs, dt, A, Bm, Cm, z, return_state:bool=False):
         "The built-in path from the scan's inputs to the normalised, gated output `(B, L, E)` (and the final state)."
@@ -226,8 +231,7 @@ class Mamba2Mixer(nn.Module):
         conv_state, ssm_state = state
         Bsz = x.shape[0]; E, N, G, H, P = self.d_inner, self.d_state, self.n_groups, self.n_heads, self.d_head
         z, xBC, dt = self._split(self.in_proj(x))
-        conv_state = torch.cat([conv_state[:, :, 1:], xBC[:, :, None].to(conv_state.dtype)], -1)
-        xBC = F.silu((conv_state * self.conv1d.weight[:, 0]).sum(-1) + self.conv1d.bias)
+        conv_state, xBC = conv_step(conv_state, xBC, self.conv1d.weight[:, 0], self.conv1d.bias)
         xs, Bm, Cm = xBC.float().split([E, G * N, G * N], dim=-1)
         xs = xs.view(Bsz, H, P)
         Bm, Cm = _heads(Bm.view(Bsz, 1, G, N), H)[:, 0], _heads(Cm.view(Bsz, 1, G, N), H)[:, 0]   # (B, H, N)

@@ -17,16 +17,13 @@ import argparse, json, os, sys, traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 from bitbyte.core import seed_everything
 from bitbyte.mamba import MambaLM, MambaConfig, mamba_kernels, triton_available
 from bitbyte.mamba2 import ssd_chunked, ssd_ref, ssd_kernels
 from bitbyte.bench import GPT2_SMALL, mamba_matched
-
-
-def diffs(a, b):
-    a, b = a.float(), b.float(); d = (a - b).abs()
-    return dict(max_abs=d.max().item(), max_rel=(d.max() / b.abs().max().clamp(min=1e-12)).item())
+from gpu_mamba_check import diffs   # the Mamba-1 check beside this file: max abs, max rel and mean abs differences
 
 
 def scan_inputs(b, l, h, p, g, n, seed=0):
