@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, inspect, math, os, time
+import contextlib, csv, inspect, math, os, time
 from pathlib import Path
 import torch
 from .core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
@@ -12,7 +12,7 @@ from .models import build_model, ByteLM, N_BYTES
 
 # %% auto #0
 __all__ = ['GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'bench_train', 'bench_profile', 'bench_generate', 'append_rows',
-           'mamba_arms', 'mamba_matched', 'run_suite', 'add_bench_parser']
+           'env_set', 'mamba_arms', 'mamba2_paths', 'mamba_matched', 'run_suite', 'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -73,6 +73,7 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
              backend=getattr(model.config, 'backend', None), version=getattr(model.config, 'version', None),
              device=device_name(device))
     if r['backend'] == 'triton': r['triton_split'] = os.environ.get('BITBYTE_TRITON_SPLIT', '1')   # the Triton scan's sequence split
+    if r['version'] == 2: r['m2_path'] = model.layers[0].mixer.path(torch.empty(0, device=device))   # fused, mamba_ssm (split) or torch
     if peak_flops: r['mfu'] = fpb * nbytes / t / peak_flops
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return r
@@ -93,16 +94,22 @@ def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, d
     sync(device)
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])
     with profile(activities=acts) as prof:
+        t0 = time.perf_counter()
         for _ in range(steps): step()
-        sync(device)
+        sync(device); wall = time.perf_counter() - t0
     attr = 'self_device_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
     ev = [e for e in prof.key_averages() if getattr(e, attr, 0) > 0]
+    # on a GPU an operator and the kernels it launches both carry the kernels' time: keep the kernels, so shares add up
+    kern = [e for e in ev if str(getattr(e, 'device_type', '')).endswith('CUDA')] if device.type == 'cuda' else []
+    ev = kern or ev
     total = sum(getattr(e, attr) for e in ev)
     ev.sort(key=lambda e: getattr(e, attr), reverse=True)
     backend, version = getattr(model.config, 'backend', None), getattr(model.config, 'version', None)
+    extra = dict(m2_path=model.layers[0].mixer.path(torch.empty(0, device=device))) if version == 2 else {}
     rows = [dict(family=family, backend=backend, version=version, compile=compile, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
                  calls_per_step=e.count / steps, self_ms_per_step=getattr(e, attr) / 1e3 / steps, share=getattr(e, attr) / total,
-                 step_ms_profiled=total / 1e3 / steps, device=device_name(device)) for i, e in enumerate(ev[:top])]
+                 step_ms_profiled=total / 1e3 / steps, kernels_only=bool(kern), step_ms_wall=wall * 1e3 / steps, busy=total / 1e6 / wall,
+                 device=device_name(device), **extra) for i, e in enumerate(ev[:top])]
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return rows
 
@@ -157,6 +164,17 @@ def append_rows(path, rows:list[dict], kind:str):
 # %% ../nbs/10_bench.ipynb #e039e0a8
 GPT2_SMALL = dict(d_model=768, n_layer=12, n_head=12)
 
+@contextlib.contextmanager
+def env_set(name:str, value:str|None):
+    "Environment variable `name` set to `value` inside the block (left as it is for None), restored after."
+    old = os.environ.get(name)
+    if value is not None: os.environ[name] = value
+    try: yield
+    finally:
+        if value is not None:
+            if old is None: os.environ.pop(name, None)
+            else: os.environ[name] = old
+
 def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int, str]]:
     "`(version, backend)` pairs to benchmark: each version with each backend it has that runs here (or those named)."
     from bitbyte.mamba import mamba_kernels, triton_available
@@ -164,6 +182,12 @@ def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int
     have = {1: ['torch'] + (['triton'] if cuda and triton_available() else []) + (['mamba_ssm'] if cuda and mamba_kernels() is not None else []),
             2: ['torch'] + (['mamba_ssm'] if cuda and ssd_kernels() is not None else [])}
     return [(v, be) for v in versions for be in (backends or have[v]) if be in ('torch', 'mamba_ssm') or v == 1]
+
+def mamba2_paths(version:int, backend:str, split:bool, cuda:bool=True) -> list:
+    """The `BITBYTE_MAMBA2_FUSED` settings an arm is timed under: `['1', '0']` (fused, then split kernels) for Mamba-2
+    on `mamba_ssm` with `split` where the fused path exists, else `[None]` (as the environment says)."""
+    from bitbyte.mamba2 import ssd_fused
+    return ['1', '0'] if split and (version, backend) == (2, 'mamba_ssm') and cuda and ssd_fused() is not None else [None]
 
 def mamba_matched(tf:dict, version:int, quick:bool=False, aligned:bool=True):
     """The MambaLM config matching the Transformer `tf` in parameters: two Mamba blocks per Transformer block.
@@ -179,8 +203,10 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
               compile:bool=True, batch_bytes:int=65536, data=None, torch_backend_max_len:int=8192,
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
               contexts=(256, 1024, 4096), profile_seq_lens=(4096,), mamba_versions=(1, 2), compile_mamba:bool=False,
-              mamba2_aligned:bool=True, log=print) -> list[dict]:
-    "Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`."
+              mamba2_aligned:bool=True, mamba2_split:bool=False, eager:bool=True, log=print) -> list[dict]:
+    """Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`. `mamba2_split` also times
+    Mamba-2 on `mamba_ssm`'s split kernels where its fused path exists; `eager=False` skips the sweep's eager rows
+    wherever the compiled ones run."""
     rows = []
     peak = matmul_peak_flops(device, n=1024 if quick else 8192)
     log(f"matmul peak: {peak/1e12:.1f} TFLOP/s on {device_name(device)}")
@@ -201,21 +227,24 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
     def label(family, cfg, c):
         return family + (f" v{cfg['version']}[{cfg['backend']}]" if family == 'mamba' else '') + (' compiled' if c else '')
-    def train_row(family, cfg, T, bb, c):   # a failure (out of memory, a compiler error) is a row too, and the sweep goes on
-        try: r = bench_train(family, cfg, T, bb, steps, device, compile=c, peak_flops=peak)
+    def m2_paths(v, be): return mamba2_paths(v, be, mamba2_split, cuda)
+    def train_row(family, cfg, T, bb, c, fused=None):   # a failure (out of memory, a compiler error) is a row too, and the sweep goes on
+        try:
+            with env_set('BITBYTE_MAMBA2_FUSED', fused): r = bench_train(family, cfg, T, bb, steps, device, compile=c, peak_flops=peak)
         except Exception as e:
             msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
-            r = dict(family=family, version=cfg.get('version'), backend=cfg.get('backend'), seq_len=T, compile=c, error=msg, device=device_name(device))
+            r = dict(family=family, version=cfg.get('version'), backend=cfg.get('backend'), seq_len=T, compile=c, error=msg, device=device_name(device),
+                     **({'m2_path': {'1': 'fused', '0': 'mamba_ssm'}[fused]} if fused else {}))
             if cuda: torch.cuda.empty_cache()
-        log(f"T={T} {label(family, cfg, c)}: " + (f"failed: {r['error']}" if 'error' in r else
+        log(f"T={T} {label(family, cfg, c)}{' split' if fused == '0' else ''}: " + (f"failed: {r['error']}" if 'error' in r else
             f"{r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB"))
         return r
     for T in ((seq_lens if not quick else (64, 128)) if 'sweep' in parts else ()):
         bb = max(batch_bytes, T) if not quick else 512
-        both = (False, True) if compile and T in sweep_compile and not quick else (False,)
+        both = ((False, True) if eager else (True,)) if compile and T in sweep_compile and not quick else (False,)
         pair = [train_row('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), T, bb, c) for c in both]
-        pair += [train_row('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, c)
-                 for v, be in arms if fits(v, be, T) for c in (both if compile_mamba else (False,))]
+        pair += [train_row('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, c, fu)
+                 for v, be in arms if fits(v, be, T) for c in (both if compile_mamba else (False,)) for fu in m2_paths(v, be)]
         append_rows(out_csv, pair, 'seq_sweep'); rows += pair
     ctxs = tuple(contexts) if not quick else (16, 32)
     if 'generate' in parts:
@@ -229,12 +258,14 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         prows = []
         for T in (profile_seq_lens if not quick else (64,)):
             bb = max(batch_bytes, T) if not quick else 512
-            runs = [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), False)]
-            runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be), False) for v, be in arms if fits(v, be, T)]
-            if compile_mamba and compile and not quick: runs += [(f, c, True) for f, c, _ in runs]   # the compiled steps too
-            for fam, cfg, c in runs:
-                name = label(fam, cfg, c)
-                try: pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
+            runs = [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), False, None)]
+            runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be), False, fu) for v, be in arms if fits(v, be, T) for fu in m2_paths(v, be)]
+            if compile_mamba and compile and not quick:   # the compiled steps too (only those, without eager)
+                runs = [r for r in runs if eager] + [(f, c, True, fu) for f, c, _, fu in runs]
+            for fam, cfg, c, fu in runs:
+                name = label(fam, cfg, c) + (' split' if fu == '0' else '')
+                try:
+                    with env_set('BITBYTE_MAMBA2_FUSED', fu): pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
                 except Exception as e: log(f"profile {name} at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
@@ -267,6 +298,9 @@ def add_bench_parser(add):
     p.add_argument('--contexts', type=int, nargs='+', default=[256, 1024, 4096], help='context lengths for the generation part')
     p.add_argument('--mamba_versions', type=int, nargs='+', default=[1, 2], choices=[1, 2], help='Mamba-1 and/or Mamba-2 (SSD) models')
     p.add_argument('--compile_mamba', action='store_true', help='also time torch.compile of the Mamba models, at the --sweep_compile lengths')
+    p.add_argument('--mamba2_split', action='store_true',
+                   help="also time Mamba-2 on mamba_ssm's split kernels (BITBYTE_MAMBA2_FUSED=0) beside its fused path, where causal-conv1d makes that exist")
+    p.add_argument('--no_eager', action='store_true', help='skip the eager rows of the sweep and profile wherever compiled ones run')
     p.add_argument('--mamba2_unaligned', action='store_true',
                    help="Mamba-2 at 2x the Transformer's layers and any width (d_model 736 for GPT-2 small: an odd in_proj width), as first measured")
 
@@ -275,4 +309,4 @@ def _cmd_bench(a):
     run_suite(a.out, device=pick_device(a.device), quick=a.quick, seq_lens=tuple(a.seq_lens), compile=not a.no_compile,
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
               contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens), mamba_versions=tuple(a.mamba_versions),
-              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned)
+              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned, mamba2_split=a.mamba2_split, eager=not a.no_eager)

@@ -4,15 +4,15 @@
 
 # %% ../nbs/05a_mamba2.ipynb #d44c64a5
 from __future__ import annotations
-import functools, math
+import functools, math, os
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import BitByteError
 from .quant import make_linear
 
 # %% auto #0
-__all__ = ['SSD_CARRY_BLOCK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'ssd_kernels', 'gated_rmsnorm', 'causal_conv_silu',
-           'conv_step', 'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
+__all__ = ['SSD_CARRY_BLOCK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'ssd_kernels', 'ssd_fused', 'fused_wanted',
+           'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
 
 # %% ../nbs/05a_mamba2.ipynb #b0af9efc
 def _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus):
@@ -112,6 +112,21 @@ def ssd_kernels():
     return mamba_chunk_scan_combined, rmsnorm_fn
 
 @functools.lru_cache(None)
+def ssd_fused():
+    "`mamba_ssm`'s `mamba_split_conv1d_scan_combined` when it and `causal_conv1d`'s CUDA kernels import, else None."
+    try:
+        from mamba_ssm.ops.triton.ssd_combined import mamba_split_conv1d_scan_combined
+        from causal_conv1d.cpp_functions import causal_conv1d_fwd_function, causal_conv1d_bwd_function
+    except Exception: return None
+    return mamba_split_conv1d_scan_combined
+
+def fused_wanted() -> bool:
+    "Whether new Mamba-2 mixers take the fused path where it exists (`BITBYTE_MAMBA2_FUSED`, default 1)."
+    v = os.environ.get('BITBYTE_MAMBA2_FUSED', '1')
+    if v not in ('0', '1'): raise BitByteError(f"BITBYTE_MAMBA2_FUSED is 0 or 1, not {v!r}")
+    return v == '1'
+
+@functools.lru_cache(None)
 def _opaque(fn):
     "`fn` hidden from `torch.compile`: a kernel launcher runs as one call, and the compiled graph breaks around it."
     return torch.compiler.disable(fn)
@@ -164,6 +179,7 @@ class Mamba2Mixer(nn.Module):
         self.d_model, self.d_state, self.d_conv, self.d_head, self.n_groups = d_model, d_state, d_conv, d_head, n_groups
         self.d_inner, self.n_heads = E, E // d_head
         self.backend, self.chunk_size, self.norm_eps = backend, chunk_size, norm_eps
+        self.fused = fused_wanted()
         H, GN = self.n_heads, n_groups * d_state
         self.conv_dim = E + 2 * GN
         lin = functools.partial(make_linear, quant=quant, act_quant=act_quant)
@@ -185,6 +201,11 @@ class Mamba2Mixer(nn.Module):
 
     def uses_kernels(self, x:torch.Tensor) -> bool: return self.scan_backend(x) != 'torch'
 
+    def path(self, x:torch.Tensor, return_state:bool=False) -> str:
+        "The path a forward pass takes: 'fused' (`ssd_fused`), 'mamba_ssm' (split kernels) or 'torch'."
+        scan = self.scan_backend(x)
+        return 'fused' if scan == 'mamba_ssm' and self.fused and not return_state and ssd_fused() is not None else scan
+
     def init_state(self, batch:int, device=None, dtype=torch.float32):
         "Zero state: `(conv_state (B, conv_dim, d_conv), ssm_state (B, heads, d_head, d_state))`."
         device = device or self.D.device
@@ -198,8 +219,10 @@ class Mamba2Mixer(nn.Module):
     def forward(self, x:torch.Tensor, return_state:bool=False):
         "`x (B, L, d_model)` → `(B, L, d_model)`; with `return_state`, also the state after position L."
         Bsz, L, _ = x.shape; E, N, G, H, P = self.d_inner, self.d_state, self.n_groups, self.n_heads, self.d_head
-        scan = self.scan_backend(x)
-        z, xBC, dt = self._split(self.in_proj(x))
+        scan = self.path(x, return_state)
+        zxbcdt = self.in_proj(x)
+        if scan == 'fused': return self._fused(zxbcdt)
+        z, xBC, dt = self._split(zxbcdt)
         conv_state = F.pad(xBC.transpose(1, 2), (self.d_conv - L, 0)).float() if return_state else None
         xBC = causal_conv_silu(xBC, self.conv1d.weight[:, 0], self.conv1d.bias)
         xs, Bm, Cm = xBC.split([E, G * N, G * N], dim=-1)
@@ -218,6 +241,16 @@ class Mamba2Mixer(nn.Module):
             if return_state: y, ssm_state = y
         out = self.out_proj(y)
         return (out, (conv_state, ssm_state.float())) if return_state else out   # mamba_ssm's final state comes in C's dtype
+
+    def _fused(self, zxbcdt):
+        "Convolution, scan, gated norm and (a plain) `out_proj` in `mamba_ssm`'s one recomputing autograd function."
+        plain = type(self.out_proj) is nn.Linear   # a BitLinear (a Linear subclass) quantizes its weight, so it runs after
+        y = _opaque(ssd_fused())(zxbcdt, self.conv1d.weight[:, 0], self.conv1d.bias, self.dt_bias, -torch.exp(self.A_log.float()),
+                                 self.D, 256, activation='silu', rmsnorm_weight=self.norm.weight, rmsnorm_eps=self.norm_eps,
+                                 outproj_weight=self.out_proj.weight if plain else None,
+                                 outproj_bias=self.out_proj.bias if plain else None,
+                                 headdim=self.d_head, ngroups=self.n_groups, norm_before_gate=False)
+        return y if plain else self.out_proj(y)
 
     def _scan_norm(self, xs, dt, A, Bm, Cm, z, return_state:bool=False):
         "The built-in path from the scan's inputs to the normalised, gated output `(B, L, E)` (and the final state)."

@@ -4,8 +4,9 @@
   * the scan alone: `ssd_chunked` (built in) against `mamba_ssm`'s `mamba_chunk_scan_combined` on the same fp32
     inputs: outputs, final states and input gradients (max abs / max rel diff), and both against `ssd_ref` on a
     short sequence;
-  * a MambaLM with `version=2` at the size the benchmark matches to GPT-2 small, backend 'torch' and
-    'mamba_ssm' on the same weights: logits, loss and fp32 gradients, and greedy generation's bytes;
+  * a MambaLM with `version=2` at the size the benchmark matches to GPT-2 small, backend 'torch', 'mamba_ssm'
+    (split kernels) and, with causal-conv1d installed, `mamba_ssm`'s fused path, on the same weights: logits, loss
+    and fp32 gradients, and greedy generation's bytes;
   * Mamba-1's Triton scan (`backend='triton'`) against `mamba_ssm` on a small model, after the kernel's
     CPU-only edits: loss and gradients, without and with the sequence split into 4 segments;
   * the device name and versions.
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 from bitbyte.core import seed_everything
 from bitbyte.mamba import MambaLM, MambaConfig, mamba_kernels, triton_available
-from bitbyte.mamba2 import ssd_chunked, ssd_ref, ssd_kernels
+from bitbyte.mamba2 import ssd_chunked, ssd_ref, ssd_kernels, ssd_fused
 from bitbyte.bench import GPT2_SMALL, mamba_matched
 from gpu_mamba_check import diffs   # the Mamba-1 check beside this file: max abs, max rel and mean abs differences
 
@@ -58,25 +59,32 @@ def scan_part():
 
 
 def model_part():
+    """The matched model on the built-in path ('torch'), `mamba_ssm`'s split kernels ('mamba_ssm', built under
+    BITBYTE_MAMBA2_FUSED=0) and, where causal-conv1d imports, its fused path ('fused'), on the same weights.
+    The top-level figures compare 'mamba_ssm' with 'torch' (as before); `fused` compares the fused path with both."""
     cfg = mamba_matched(GPT2_SMALL, 2)
     seed_everything(0)
+    os.environ['BITBYTE_MAMBA2_FUSED'] = '0'
     models = {be: MambaLM(cfg.replace(backend=be)).cuda() for be in ('torch', 'mamba_ssm')}
-    models['mamba_ssm'].load_state_dict(models['torch'].state_dict())
+    os.environ.pop('BITBYTE_MAMBA2_FUSED')
+    if ssd_fused() is not None: models['fused'] = MambaLM(cfg.replace(backend='mamba_ssm')).cuda()
+    for m in list(models.values())[1:]: m.load_state_dict(models['torch'].state_dict())
     x = torch.randint(0, 256, (2, 2049), device='cuda', generator=torch.Generator(device='cuda').manual_seed(0))
     out = dict(config=cfg.to_dict(), params=models['torch'].num_params(),
-               scan_backends={k: m.layers[0].mixer.scan_backend(m.emb(x)) for k, m in models.items()})
+               paths={k: m.layers[0].mixer.path(m.emb(x)) for k, m in models.items()})
     with torch.no_grad():
         lg = {k: m(x[:, :-1]).float() for k, m in models.items()}
         loss = {k: m.loss(x)[0].item() for k, m in models.items()}
         with torch.autocast('cuda', torch.bfloat16): lb = {k: m(x[:, :-1]).float() for k, m in models.items()}
-    out.update(logits_fp32=diffs(lg['mamba_ssm'], lg['torch']), logits_bf16=diffs(lb['mamba_ssm'], lb['torch']), loss_fp32=loss)
     grads = {}
     for k, m in models.items():
         m.zero_grad(set_to_none=True); m.loss(x)[0].backward()
         grads[k] = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
-    out['grads_fp32'] = diffs(grads['mamba_ssm'], grads['torch'])
     with torch.autocast('cuda', torch.bfloat16): gen = {k: m.generate(x[:1, :500], 64, temperature=0)[:, 500:] for k, m in models.items()}
-    out['greedy_same_bytes'] = float((gen['mamba_ssm'] == gen['torch']).float().mean())
+    def compare(a, b): return dict(logits_fp32=diffs(lg[a], lg[b]), logits_bf16=diffs(lb[a], lb[b]), grads_fp32=diffs(grads[a], grads[b]),
+                                   greedy_same_bytes=float((gen[a] == gen[b]).float().mean()))
+    out.update(compare('mamba_ssm', 'torch'), loss_fp32=loss)
+    if 'fused' in models: out['fused'] = dict(vs_torch=compare('fused', 'torch'), vs_split=compare('fused', 'mamba_ssm'))
     return out
 
 
@@ -107,13 +115,17 @@ def triton_part():
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', required=True)
+    ap.add_argument('--parts', nargs='+', default=['scan', 'model', 'mamba1_triton'], choices=['scan', 'model', 'mamba1_triton'],
+                    help='the parts to run; those of an existing --out file that are not run are kept')
     a = ap.parse_args()
     assert torch.cuda.is_available(), "needs a CUDA GPU"
-    res = dict(device=torch.cuda.get_device_name(), torch=torch.__version__, ssd_kernels=ssd_kernels() is not None,
+    res = json.loads(Path(a.out).read_text()) if Path(a.out).exists() else {}
+    res.update(device=torch.cuda.get_device_name(), torch=torch.__version__, ssd_kernels=ssd_kernels() is not None, ssd_fused=ssd_fused() is not None,
                mamba_kernels=mamba_kernels() is not None, triton=triton_available())
     try: import triton; res['triton_version'] = triton.__version__
     except Exception: pass
     for name, fn in (('scan', scan_part), ('model', model_part), ('mamba1_triton', triton_part)):
+        if name not in a.parts: continue
         try: res[name] = fn()
         except Exception: res[name] = dict(error=traceback.format_exc())
         Path(a.out).write_text(json.dumps(res, indent=1))

@@ -1,5 +1,5 @@
 # Fill .whl/ (git-ignored; named in the device tool's `carry`) with what the GPU machine lacks: papermill and
-# ipykernel (minus what its image already has), bitsandbytes, and the mamba-ssm sdist that setup.sh builds there.
+# ipykernel (minus what its image already has), bitsandbytes, and the mamba-ssm and causal-conv1d sdists that setup.sh builds there.
 # usage (repo root, on a machine with PyPI): bash tools/gpu/fetch_wheels.sh [--no-bnb]
 # The carry limit is 64 MiB: bitsandbytes (43 MB) and a prebuilt mamba_ssm wheel (40 MB) do not fit together.
 set -euo pipefail
@@ -12,4 +12,5 @@ rm -f .whl/debugpy-* .whl/jedi-* .whl/parso-* .whl/tqdm-* .whl/typing_extensions
       .whl/requests-* .whl/urllib3-* .whl/idna-* .whl/certifi-* .whl/charset_normalizer-* .whl/click-*
 [ "${1:-}" = "--no-bnb" ] || python3 -m pip download -q --no-deps $py -d .whl bitsandbytes==0.50.2
 MAMBA_SKIP_CUDA_BUILD=TRUE python3 -m pip download -q --no-deps --no-binary=:all: --no-build-isolation -d .whl mamba-ssm==2.3.2.post1
+CAUSAL_CONV1D_SKIP_CUDA_BUILD=TRUE python3 -m pip download -q --no-deps --no-binary=:all: --no-build-isolation -d .whl causal-conv1d==1.7.0
 du -sh .whl

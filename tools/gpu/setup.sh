@@ -1,16 +1,27 @@
 # Source this on the GPU machine (from the repo root): installs the carried wheels (.whl/) into /tmp/site and,
-# with BUILD_MAMBA=1, builds mamba-ssm from its sdist for sm_90 in the background (about 3 minutes).
-# A prebuilt mamba_ssm wheel in .whl/ is installed instead when present.
+# with BUILD_MAMBA=1, builds from their sdists (for sm_90 only, in the background) what has no wheel in .whl/:
+# mamba-ssm (about 3 minutes) and causal-conv1d (the convolution kernels of Mamba-2's fused path). Built wheels
+# are copied to $OUT/wheels, so they can come back and travel as wheels next time. `wait_mamba` waits for both.
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD:/tmp/site" NCCL_NVLS_ENABLE=0
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl 2>&1 | grep -v WARNING || true
 python3 -m ipykernel install --prefix /tmp/site >/dev/null 2>&1 || true
 export JUPYTER_PATH=/tmp/site/share/jupyter
-if [ "${BUILD_MAMBA:-0}" = 1 ] && ! ls .whl/mamba_ssm-*.whl >/dev/null 2>&1; then
-  repo=$PWD
-  ( mkdir -p /tmp/mb && cd /tmp/mb && tar xzf "$repo"/.whl/mamba_ssm-*.tar.gz && cd mamba_ssm-*/ \
+build_sm90() {   # build_sm90 NAME: its sdist in .whl/ → a wheel for sm_90, installed into /tmp/site
+  local name=$1 repo=$PWD
+  ( mkdir -p /tmp/build_$name && cd /tmp/build_$name && tar xzf "$repo"/.whl/$name-*.tar.gz && cd $name-*/ \
     && python3 "$repo/tools/gpu/mamba_sm90_only.py" setup.py \
-    && MAMBA_FORCE_BUILD=TRUE MAX_JOBS=${MAMBA_JOBS:-14} python3 -m pip wheel -q --no-index --no-deps --no-build-isolation -w /tmp/mbw . \
-    && python3 -m pip install -q --no-index --no-deps --target /tmp/site /tmp/mbw/*.whl && echo MAMBA_BUILD_OK ) > /tmp/mamba_build.log 2>&1 &
-  MAMBA_BUILD_PID=$!
+    && MAMBA_FORCE_BUILD=TRUE CAUSAL_CONV1D_FORCE_BUILD=TRUE MAX_JOBS=${MAMBA_JOBS:-12} \
+       python3 -m pip wheel -q --no-index --no-deps --no-build-isolation -w /tmp/wheels_$name . \
+    && python3 -m pip install -q --no-index --no-deps --target /tmp/site /tmp/wheels_$name/*.whl \
+    && { [ -z "${OUT:-}" ] || { mkdir -p "$OUT/wheels" && cp /tmp/wheels_$name/*.whl "$OUT/wheels/"; }; } \
+    && echo "${name}_BUILD_OK" ) > /tmp/${name}_build.log 2>&1
+}
+BUILD_PIDS=""
+if [ "${BUILD_MAMBA:-0}" = 1 ]; then
+  for name in mamba_ssm causal_conv1d; do
+    if ! ls .whl/$name-*.whl >/dev/null 2>&1 && ls .whl/$name-*.tar.gz >/dev/null 2>&1; then
+      build_sm90 $name & BUILD_PIDS="$BUILD_PIDS $!"
+    fi
+  done
 fi
-wait_mamba() { if [ -n "${MAMBA_BUILD_PID:-}" ]; then wait $MAMBA_BUILD_PID; tail -3 /tmp/mamba_build.log; fi; }
+wait_mamba() { for p in $BUILD_PIDS; do wait $p; done; for f in /tmp/*_build.log; do [ -e "$f" ] && tail -3 "$f"; done; true; }
