@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import contextlib, csv, inspect, math, os, time
+import contextlib, csv, functools, inspect, math, os, time
 from pathlib import Path
 import torch
 from .core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
@@ -203,10 +203,11 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
               compile:bool=True, batch_bytes:int=65536, data=None, torch_backend_max_len:int=8192,
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
               contexts=(256, 1024, 4096), profile_seq_lens=(4096,), mamba_versions=(1, 2), compile_mamba:bool=False,
-              mamba2_aligned:bool=True, mamba2_split:bool=False, eager:bool=True, log=print) -> list[dict]:
+              mamba2_aligned:bool=True, mamba2_split:bool=False, eager:bool=True, generate_families=('bitbyte', 'mamba'),
+              log=print) -> list[dict]:
     """Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`. `mamba2_split` also times
     Mamba-2 on `mamba_ssm`'s split kernels where its fused path exists; `eager=False` skips the sweep's eager rows
-    wherever the compiled ones run."""
+    wherever the compiled ones run. `generate_families` picks the models the generation part times."""
     rows = []
     peak = matmul_peak_flops(device, n=1024 if quick else 8192)
     log(f"matmul peak: {peak/1e12:.1f} TFLOP/s on {device_name(device)}")
@@ -247,13 +248,15 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                  for v, be in arms if fits(v, be, T) for c in (both if compile_mamba else (False,)) for fu in m2_paths(v, be)]
         append_rows(out_csv, pair, 'seq_sweep'); rows += pair
     ctxs = tuple(contexts) if not quick else (16, 32)
-    if 'generate' in parts:
-        g = bench_generate('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), ctxs, 64 if not quick else 4, device,
-                           compile=compile)
-        for v in mamba_versions: g += bench_generate('mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False)
-        append_rows(out_csv, g, 'generate'); rows += g
-        for r in g: log(f"generate {r['family']} {r['path']} ctx={r['context']}: " + (f"failed: {r['error']}" if 'error' in r else
-                        f"{r['ms_per_byte']:.3f} ms/byte (set-up {r['setup_ms']:.1f} ms, same bytes as eager {r['same_bytes']:.0%})"))
+    if 'generate' in parts:   # each model's rows are written as soon as it is done, so a time limit keeps what finished
+        jobs = ([lambda: bench_generate('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), ctxs, 64 if not quick else 4,
+                                        device, compile=compile)] if 'bitbyte' in generate_families else [])
+        jobs += [functools.partial(bench_generate, 'mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False)
+                 for v in mamba_versions if 'mamba' in generate_families]
+        for job in jobs:
+            g = job(); append_rows(out_csv, g, 'generate'); rows += g
+            for r in g: log(f"generate {r['family']} {r['path']} ctx={r['context']}: " + (f"failed: {r['error']}" if 'error' in r else
+                            f"{r['ms_per_byte']:.3f} ms/byte (set-up {r['setup_ms']:.1f} ms, same bytes as eager {r['same_bytes']:.0%})"))
     if 'profile' in parts:   # what bounds each model's training step; rows go to profile.csv beside out_csv
         prows = []
         for T in (profile_seq_lens if not quick else (64,)):
@@ -300,6 +303,8 @@ def add_bench_parser(add):
     p.add_argument('--compile_mamba', action='store_true', help='also time torch.compile of the Mamba models, at the --sweep_compile lengths')
     p.add_argument('--mamba2_split', action='store_true',
                    help="also time Mamba-2 on mamba_ssm's split kernels (BITBYTE_MAMBA2_FUSED=0) beside its fused path, where causal-conv1d makes that exist")
+    p.add_argument('--generate_families', nargs='+', default=['bitbyte', 'mamba'], choices=['bitbyte', 'mamba'],
+                   help='the models the generation part times (the Transformer compiles a decoding graph per context, which takes minutes)')
     p.add_argument('--no_eager', action='store_true', help='skip the eager rows of the sweep and profile wherever compiled ones run')
     p.add_argument('--mamba2_unaligned', action='store_true',
                    help="Mamba-2 at 2x the Transformer's layers and any width (d_model 736 for GPT-2 small: an odd in_proj width), as first measured")
@@ -309,4 +314,5 @@ def _cmd_bench(a):
     run_suite(a.out, device=pick_device(a.device), quick=a.quick, seq_lens=tuple(a.seq_lens), compile=not a.no_compile,
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
               contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens), mamba_versions=tuple(a.mamba_versions),
-              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned, mamba2_split=a.mamba2_split, eager=not a.no_eager)
+              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned, mamba2_split=a.mamba2_split, eager=not a.no_eager,
+              generate_families=tuple(a.generate_families))

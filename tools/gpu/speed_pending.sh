@@ -4,16 +4,20 @@
 #   bash tools/gpu/speed_pending.sh SECONDS [STEP ...]
 # SECONDS bounds the whole call (a device call may run 10 minutes at most); naming STEPs runs only those, so the
 # list can be spread over several calls: bash tools/gpu/speed_pending.sh 570 agreement_scan agreement_model m2_fused_long,
-# then bash tools/gpu/speed_pending.sh 570 m2_profile m2_fused_short, and so on. Steps, in order:
+# then bash tools/gpu/speed_pending.sh 570 generate m2_builtin, and so on. Steps, in the order they run:
 #   agreement_scan     the scan kernels and Mamba-1's Triton scan agree with their references (needs no causal-conv1d,
-#                      so it can run while setup.sh builds it)
-#   agreement_model    the matched Mamba-2 model on the built-in, split-kernel and fused paths on the same weights
-#   m2_fused_long      Mamba-2 (22 x 768) fused and split, compiled, against the compiled Transformer at 16k and 32k
-#   m2_profile         what bounds the compiled step at 16k: the Transformer, Mamba-2 fused and split
-#   m2_fused_short     the same sweep at 1k-8k, fused only
-#   m2_eager_long      eager Transformer and eager Mamba-2 (fused, split) at 16k and 32k: the eager/eager ratios
-#   generate           generation latency against context, Mamba-2 included
+#                      so it can run while setup.sh builds it; last run at d225eca, kernels unchanged since)
+#   agreement_model    the matched Mamba-2 model on the built-in, split-kernel and fused paths on the same weights (887cddb)
+#   m2_fused_long      Mamba-2 (22 x 768) fused and split, compiled, against the compiled Transformer at 16k and 32k (887cddb)
+#   m2_profile         what bounds the compiled step at 16k: the Transformer, Mamba-2 fused and split (887cddb)
+#   m2_fused_short     the same sweep at 1k-8k, fused only (887cddb)
+# still owed:
+#   generate           Mamba-2's generation latency against context (the Transformer's rows exist: its compiled decoding
+#                      graphs take minutes to build)
 #   m2_builtin         the built-in Mamba-2 scan (recomputed in the backward) against mamba_ssm's, eager and compiled
+#                      (eager at 4k measured at 887cddb: 3.3x slower than the split kernels)
+#   m2_builtin_profile what bounds the built-in Mamba-2 step at 4k, eager and compiled
+#   m2_eager_long      eager Transformer and eager Mamba-2 (fused, split) at 16k and 32k: the eager/eager ratios
 #   triton_split_check Mamba-1's Triton scan split along the sequence (BITBYTE_TRITON_SPLIT=auto) on the small model
 #   m1_split           the same in the GPT-2-matched sweep beside mamba_ssm
 #   m1_32k             Mamba-1 at 32k (the earlier sweep stopped there), eager and compiled
@@ -38,13 +42,14 @@ BENCH=(python3 -m bitbyte.cli bench --device cuda --out "$OUT/bench.csv")
 export PYTHONPATH="$PWD:${PYTHONPATH:-}"
 CHECK=(python3 tools/gpu_mamba2_check.py --out "$OUT/mamba2_check.json")
 run_step agreement_scan 200 "${CHECK[@]}" --parts scan mamba1_triton
-run_step agreement_model 150 "${CHECK[@]}" --parts model
+run_step agreement_model 200 "${CHECK[@]}" --parts model
 run_step m2_fused_long 330 "${BENCH[@]}" --parts sweep --seq_lens 16384 32768 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --mamba2_split --no_eager
 run_step m2_profile 240 "${BENCH[@]}" --parts profile --profile_seq_lens 16384 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --mamba2_split --no_eager
-run_step m2_fused_short 330 "${BENCH[@]}" --parts sweep --seq_lens 1024 2048 4096 8192 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --no_eager
+run_step m2_fused_short 260 "${BENCH[@]}" --parts sweep --seq_lens 1024 2048 4096 8192 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --no_eager
+run_step generate 200 "${BENCH[@]}" --parts generate --contexts 256 1024 4096 16384 --mamba_versions 2 --generate_families mamba
+run_step m2_builtin 240 "${BENCH[@]}" --parts sweep --seq_lens 4096 16384 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --no_eager --sweep_compile 4096 16384
+run_step m2_builtin_profile 200 "${BENCH[@]}" --parts profile --profile_seq_lens 4096 --mamba_versions 2 --mamba_backends torch --compile_mamba
 run_step m2_eager_long 200 "${BENCH[@]}" --parts sweep --seq_lens 16384 32768 --mamba_versions 2 --mamba_backends mamba_ssm --mamba2_split --sweep_compile
-run_step generate 300 "${BENCH[@]}" --parts generate --contexts 256 1024 4096 16384 --mamba_versions 2
-run_step m2_builtin 240 "${BENCH[@]}" --parts sweep --seq_lens 4096 16384 --mamba_versions 2 --mamba_backends torch --compile_mamba --sweep_compile 16384
 run_step triton_split_check 240 env BITBYTE_TRITON_SPLIT=auto python3 tools/gpu_mamba_check.py --out "$OUT/mamba_check_split.json"
 run_step m1_split 240 env BITBYTE_TRITON_SPLIT=auto "${BENCH[@]}" --parts sweep --seq_lens 8192 16384 --mamba_versions 1 --mamba_backends triton mamba_ssm --sweep_compile
 run_step m1_32k 240 "${BENCH[@]}" --parts sweep --seq_lens 32768 --mamba_versions 1 --mamba_backends mamba_ssm triton --compile_mamba
