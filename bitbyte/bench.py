@@ -269,7 +269,13 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                 name = label(fam, cfg, c) + (' split' if fu == '0' else '')
                 try:
                     with env_set('BITBYTE_MAMBA2_FUSED', fu): pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
-                except Exception as e: log(f"profile {name} at {T} failed: {type(e).__name__}: {str(e)[:200]}"); continue
+                except Exception as e:   # a row with its error, as in the sweep
+                    msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
+                    log(f"profile {name} at {T} failed: {msg}")
+                    prows.append(dict(family=fam, backend=cfg.get('backend'), version=cfg.get('version'), compile=c, seq_len=T, error=msg,
+                                      device=device_name(device), **({'m2_path': {'1': 'fused', '0': 'mamba_ssm'}[fu]} if fu else {})))
+                    if cuda: torch.cuda.empty_cache()
+                    continue
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
         if prows: append_rows(Path(out_csv).with_name('profile.csv'), prows, 'profile')

@@ -12,7 +12,7 @@ from .core import Config, BitByteError
 from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
-from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step
+from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SCAN_MAX_SPAN', 'TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'MambaConfig', 'selective_scan_ref',
@@ -526,12 +526,15 @@ def selective_scan_triton(u, delta, A, B, C, D=None, z=None, delta_bias=None, de
 # %% ../nbs/05_mamba.ipynb #93e9fb9f
 @functools.lru_cache(None)
 def mamba_kernels():
-    "`(selective_scan_fn, causal_conv1d_fn or None)` when `mamba_ssm` imports, else None."
-    try: from mamba_ssm.ops.selective_scan_interface import selective_scan_fn
-    except Exception: return None
-    try: from causal_conv1d import causal_conv1d_fn
-    except Exception: causal_conv1d_fn = None
-    return selective_scan_fn, causal_conv1d_fn
+    "`(selective_scan_fn, causal_conv1d_fn or None)` when `mamba_ssm` imports, else None (a broken install warns: `optional_kernels`)."
+    def scan():
+        from mamba_ssm.ops.selective_scan_interface import selective_scan_fn
+        return selective_scan_fn
+    def conv():
+        from causal_conv1d import causal_conv1d_fn
+        return causal_conv1d_fn
+    fn = optional_kernels('mamba_ssm', scan)
+    return (fn, optional_kernels('causal_conv1d', conv)) if fn is not None else None
 
 def _check_backend(backend:str):
     if backend not in BACKENDS:

@@ -4,15 +4,16 @@
 
 # %% ../nbs/05a_mamba2.ipynb #d44c64a5
 from __future__ import annotations
-import functools, math, os
+import functools, importlib.util, math, os, warnings
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import BitByteError
 from .quant import make_linear
 
 # %% auto #0
-__all__ = ['SSD_CARRY_BLOCK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'ssd_kernels', 'ssd_fused', 'fused_wanted',
-           'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
+__all__ = ['SSD_CARRY_BLOCK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'optional_kernels', 'ssd_kernels', 'ssd_fused',
+           'fused_wanted', 'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer', 'mamba2_layer_params',
+           'mamba2_layer_flops']
 
 # %% ../nbs/05a_mamba2.ipynb #b0af9efc
 def _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus):
@@ -102,23 +103,38 @@ def ssd_chunked(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_
     return (y.to(dtype), final) if return_final_state else y.to(dtype)
 
 # %% ../nbs/05a_mamba2.ipynb #a25ef03e
+def optional_kernels(pkg:str, load):
+    """`load()`, which imports kernels from package `pkg`; None where that fails. Not installed is quiet; installed
+    but failing (built for another torch or CUDA, or no GPU driver) warns once per call site with the error, since
+    backend 'auto' would otherwise fall back to a slower built-in path without a word."""
+    try: return load()
+    except Exception as e:
+        try: installed = importlib.util.find_spec(pkg) is not None
+        except Exception: installed = True   # a package whose import machinery itself fails
+        if installed:
+            warnings.warn(f"{pkg} is installed but does not import ({type(e).__name__}: {str(e)[:200]}); backend 'auto' uses "
+                          f"the built-in path instead. Rebuild {pkg} against this torch and CUDA, or pick backend='torch' to "
+                          "silence this.", RuntimeWarning, stacklevel=2)
+        return None
+
 @functools.lru_cache(None)
 def ssd_kernels():
     "`(mamba_chunk_scan_combined, rmsnorm_fn)` from `mamba_ssm` when they import, else None."
-    try:
+    def load():
         from mamba_ssm.ops.triton.ssd_combined import mamba_chunk_scan_combined
         from mamba_ssm.ops.triton.layernorm_gated import rmsnorm_fn
-    except Exception: return None
-    return mamba_chunk_scan_combined, rmsnorm_fn
+        return mamba_chunk_scan_combined, rmsnorm_fn
+    return optional_kernels('mamba_ssm', load)
 
 @functools.lru_cache(None)
 def ssd_fused():
     "`mamba_ssm`'s `mamba_split_conv1d_scan_combined` when it and `causal_conv1d`'s CUDA kernels import, else None."
-    try:
-        from mamba_ssm.ops.triton.ssd_combined import mamba_split_conv1d_scan_combined
+    if ssd_kernels() is None: return None
+    def load():
         from causal_conv1d.cpp_functions import causal_conv1d_fwd_function, causal_conv1d_bwd_function
-    except Exception: return None
-    return mamba_split_conv1d_scan_combined
+        from mamba_ssm.ops.triton.ssd_combined import mamba_split_conv1d_scan_combined
+        return mamba_split_conv1d_scan_combined
+    return optional_kernels('causal_conv1d', load)
 
 def fused_wanted() -> bool:
     "Whether new Mamba-2 mixers take the fused path where it exists (`BITBYTE_MAMBA2_FUSED`, default 1)."
