@@ -4,15 +4,16 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import contextlib, csv, functools, inspect, math, os, time
+import csv, functools, inspect, math, os, time
 from pathlib import Path
 import torch
-from .core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
+from .core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
 from .models import build_model, ByteLM, N_BYTES
 
 # %% auto #0
-__all__ = ['GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'bench_train', 'bench_profile', 'bench_generate', 'append_rows',
-           'env_set', 'mamba_arms', 'mamba2_paths', 'mamba_matched', 'run_suite', 'add_bench_parser']
+__all__ = ['FUSED_PATH', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'failure_row', 'bench_train', 'bench_profile',
+           'bench_generate', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths', 'mamba_matched', 'run_suite',
+           'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -56,6 +57,22 @@ def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, 
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     return model, b, step
 
+FUSED_PATH = {'1': 'fused', '0': 'mamba_ssm'}   # BITBYTE_MAMBA2_FUSED → the Mamba-2 path a model built under it takes
+
+def _model_tags(model, device) -> dict:
+    "What tells one model's rows from another's: backend, version, and the scan variant (Triton split, Mamba-2 path)."
+    c = model.config
+    tags = dict(backend=getattr(c, 'backend', None), version=getattr(c, 'version', None))
+    if tags['backend'] == 'triton': tags['triton_split'] = os.environ.get('BITBYTE_TRITON_SPLIT', '1')   # the Triton scan's sequence split
+    if tags['version'] == 2: tags['m2_path'] = model.layers[0].mixer.path(torch.empty(0, device=device))   # fused, mamba_ssm (split) or torch
+    return tags
+
+def failure_row(e:Exception, device, fused:str|None=None, **what) -> dict:
+    "The row of a configuration that failed: `what` it was, and its error ('out of memory' or the exception, cut short)."
+    msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
+    if torch.device(device).type == 'cuda': torch.cuda.empty_cache()
+    return dict(what, error=msg, device=device_name(device), **({'m2_path': FUSED_PATH[fused]} if fused else {}))
+
 def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, steps:int=10, device='cuda',
                 compile:bool=False, peak_flops:float|None=None, warmup:int=3) -> dict:
     "Throughput (bytes/s), MFU and peak memory of training `family` at `seq_len`."
@@ -70,10 +87,7 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
              step_s=t, bytes_per_s=nbytes / t, flops_per_byte=fpb, tflops=fpb * nbytes / t / 1e12,
              peak_mem_bytes=peak_memory_bytes(device), predicted_mem_bytes=predicted_memory(model, nbytes)['total'],
              compile=compile, quant=getattr(model.config, 'quant', None), act_quant=getattr(model.config, 'act_quant', None),
-             backend=getattr(model.config, 'backend', None), version=getattr(model.config, 'version', None),
-             device=device_name(device))
-    if r['backend'] == 'triton': r['triton_split'] = os.environ.get('BITBYTE_TRITON_SPLIT', '1')   # the Triton scan's sequence split
-    if r['version'] == 2: r['m2_path'] = model.layers[0].mixer.path(torch.empty(0, device=device))   # fused, mamba_ssm (split) or torch
+             **_model_tags(model, device), device=device_name(device))
     if peak_flops: r['mfu'] = fpb * nbytes / t / peak_flops
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return r
@@ -104,12 +118,11 @@ def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, d
     ev = kern or ev
     total = sum(getattr(e, attr) for e in ev)
     ev.sort(key=lambda e: getattr(e, attr), reverse=True)
-    backend, version = getattr(model.config, 'backend', None), getattr(model.config, 'version', None)
-    extra = dict(m2_path=model.layers[0].mixer.path(torch.empty(0, device=device))) if version == 2 else {}
-    rows = [dict(family=family, backend=backend, version=version, compile=compile, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
+    tags = _model_tags(model, device)
+    rows = [dict(family=family, **tags, compile=compile, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
                  calls_per_step=e.count / steps, self_ms_per_step=getattr(e, attr) / 1e3 / steps, share=getattr(e, attr) / total,
                  step_ms_profiled=total / 1e3 / steps, kernels_only=bool(kern), step_ms_wall=wall * 1e3 / steps, busy=total / 1e6 / wall,
-                 device=device_name(device), **extra) for i, e in enumerate(ev[:top])]
+                 device=device_name(device)) for i, e in enumerate(ev[:top])]
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return rows
 
@@ -161,19 +174,28 @@ def append_rows(path, rows:list[dict], kind:str):
     df.to_csv(path, index=False)
     return df
 
+# %% ../nbs/10_bench.ipynb #e3dea7be
+def row_names(d) -> "pd.Series":
+    """Each benchmark row's model: `bitbyte`, or `mamba{version}` with `[backend(, split N)(, fused)]` where the row has
+    a backend, plus ` (compiled)`; a Mamba name measured at more than one size gets its size (`83.2M`)."""
+    import pandas as pd
+    col = lambda c, fill: d[c] if c in d else pd.Series(fill, index=d.index)
+    ver = col('version', 1).fillna(1).astype(int)
+    text = lambda c, fill: [str(v) if pd.notna(v) else fill for v in col(c, None)]   # missing stays missing, whatever pandas' str dtype does
+    split, fused = text('triton_split', '1'), [p_ == 'fused' for p_ in text('m2_path', '')]
+    comp = [c_.lower() == 'true' for c_ in text('compile', 'false')]
+    def one(f, be, v, sp, fu, c):
+        if f != 'mamba': return f + (' (compiled)' if c else '')
+        inner = '' if not isinstance(be, str) else f"[{be}{'' if sp in ('1', '1.0') else ', split ' + sp}{', fused' if fu else ''}]"
+        return f"mamba{v}{inner}" + (' (compiled)' if c else '')
+    name = pd.Series([one(*t) for t in zip(d.family, col('backend', None), ver, split, fused, comp)], index=d.index, dtype=object)
+    if 'params' in d:
+        multi = (d.family == 'mamba') & (d.groupby(name).params.transform('nunique') > 1)
+        name[multi] = [n.replace(']', f' {p / 1e6:.1f}M]', 1) for n, p in zip(name[multi], d.params[multi])]
+    return name
+
 # %% ../nbs/10_bench.ipynb #e039e0a8
 GPT2_SMALL = dict(d_model=768, n_layer=12, n_head=12)
-
-@contextlib.contextmanager
-def env_set(name:str, value:str|None):
-    "Environment variable `name` set to `value` inside the block (left as it is for None), restored after."
-    old = os.environ.get(name)
-    if value is not None: os.environ[name] = value
-    try: yield
-    finally:
-        if value is not None:
-            if old is None: os.environ.pop(name, None)
-            else: os.environ[name] = old
 
 def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int, str]]:
     "`(version, backend)` pairs to benchmark: each version with each backend it has that runs here (or those named)."
@@ -195,7 +217,8 @@ def mamba_matched(tf:dict, version:int, quick:bool=False, aligned:bool=True):
     come in multiples of 8) at 2 or 2 fewer than 2× the Transformer's layers, whichever count is closer."""
     from bitbyte.models import match_config
     L = tf['n_layer'] * 2
-    base = dict(quant=False, version=version, **(dict(d_state=128 if not quick else 8, d_head=64 if not quick else 4) if version == 2 else {}))
+    from bitbyte.mamba import mamba_version_config
+    base = dict(quant=False, **mamba_version_config(version, toy=quick))
     n_layers, step = ([L, L - 2], 256) if version == 2 and aligned and not quick else ([L], 32 if not quick else 2)
     return match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=base, n_layers=n_layers, width_step=step)
 
@@ -233,10 +256,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         try:
             with env_set('BITBYTE_MAMBA2_FUSED', fused): r = bench_train(family, cfg, T, bb, steps, device, compile=c, peak_flops=peak)
         except Exception as e:
-            msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
-            r = dict(family=family, version=cfg.get('version'), backend=cfg.get('backend'), seq_len=T, compile=c, error=msg, device=device_name(device),
-                     **({'m2_path': {'1': 'fused', '0': 'mamba_ssm'}[fused]} if fused else {}))
-            if cuda: torch.cuda.empty_cache()
+            r = failure_row(e, device, fused, family=family, version=cfg.get('version'), backend=cfg.get('backend'), seq_len=T, compile=c)
         log(f"T={T} {label(family, cfg, c)}{' split' if fused == '0' else ''}: " + (f"failed: {r['error']}" if 'error' in r else
             f"{r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB"))
         return r
@@ -270,12 +290,8 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                 try:
                     with env_set('BITBYTE_MAMBA2_FUSED', fu): pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
                 except Exception as e:   # a row with its error, as in the sweep
-                    msg = 'out of memory' if isinstance(e, torch.OutOfMemoryError) else f"{type(e).__name__}: {str(e)[:300]}"
-                    log(f"profile {name} at {T} failed: {msg}")
-                    prows.append(dict(family=fam, backend=cfg.get('backend'), version=cfg.get('version'), compile=c, seq_len=T, error=msg,
-                                      device=device_name(device), **({'m2_path': {'1': 'fused', '0': 'mamba_ssm'}[fu]} if fu else {})))
-                    if cuda: torch.cuda.empty_cache()
-                    continue
+                    prows.append(failure_row(e, device, fu, family=fam, backend=cfg.get('backend'), version=cfg.get('version'), compile=c, seq_len=T))
+                    log(f"profile {name} at {T} failed: {prows[-1]['error']}"); continue
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
         if prows: append_rows(Path(out_csv).with_name('profile.csv'), prows, 'profile')

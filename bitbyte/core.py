@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #565b7617
 from __future__ import annotations
-import dataclasses, json, os, platform, random, subprocess, sys, time, types, typing
+import contextlib, dataclasses, json, os, platform, random, subprocess, sys, time, types, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np
@@ -13,7 +13,7 @@ import torch
 # %% auto #0
 __all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'ensure_new_path', 'seed_everything', 'pick_device',
            'autocast_dtype', 'reset_peak_memory', 'peak_memory_bytes', 'sync', 'git_info', 'device_name',
-           'package_versions', 'run_record']
+           'package_versions', 'run_record', 'env_set']
 
 # %% ../nbs/00_core.ipynb #48dedc33
 class BitByteError(Exception):
@@ -134,7 +134,7 @@ def device_name(device=None) -> str:
 def package_versions() -> dict:
     from importlib.metadata import version, PackageNotFoundError
     out = {'python': platform.python_version()}
-    for p in ['bitbyte', 'torch', 'numpy', 'safetensors', 'triton', 'mamba_ssm', 'bitsandbytes']:
+    for p in ['bitbyte', 'torch', 'numpy', 'safetensors', 'triton', 'mamba_ssm', 'causal_conv1d', 'bitsandbytes']:
         try: out[p] = version(p.replace('_', '-'))
         except PackageNotFoundError: pass
     out['cuda'] = torch.version.cuda
@@ -149,3 +149,14 @@ def run_record(seed:int|None=None, device=None, **extra) -> dict:
                versions=package_versions())
     rec.update(extra)
     return rec
+
+@contextlib.contextmanager
+def env_set(name:str, value:str|None):
+    "Environment variable `name` set to `value` inside the block (left as it is for None), restored after."
+    old = os.environ.get(name)
+    if value is not None: os.environ[name] = value
+    try: yield
+    finally:
+        if value is not None:
+            if old is None: os.environ.pop(name, None)
+            else: os.environ[name] = old

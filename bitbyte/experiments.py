@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, shutil, sys, tempfile, time, uuid
 from pathlib import Path
-from .core import BitByteError, git_info, ensure_new_path
+from .core import BitByteError, env_set, git_info, ensure_new_path
 
 # %% auto #0
 __all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'result_row', 'append_result', 'load_results', 'protocol',
@@ -117,13 +117,9 @@ def run_experiment(name:str, params:dict|None=None, out_dir='artifacts/reports',
     params.setdefault('out_dir', str(out_dir))   # as given (relative to the repo root, where the notebook runs)
     # the runs inside record this command (the kernel's own argv says nothing); the kernel inherits the environment
     cmd = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) + f" → papermill {src} {json.dumps(params)}"
-    old, os.environ['BITBYTE_COMMAND'] = os.environ.get('BITBYTE_COMMAND'), cmd
-    try:
+    with env_set('BITBYTE_COMMAND', cmd):
         pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(Path.cwd()), kernel_name=kernel_name, language='python',
                             log_output=log_output, progress_bar=False)
-    finally:
-        if old is None: os.environ.pop('BITBYTE_COMMAND', None)
-        else: os.environ['BITBYTE_COMMAND'] = old
     return out
 
 def _parse_value(v:str):

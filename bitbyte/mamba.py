@@ -12,12 +12,13 @@ from .core import Config, BitByteError
 from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
-from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels
+from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels, SSD_KERNEL_CHUNK
 
 # %% auto #0
 __all__ = ['BACKENDS', 'SCAN_MAX_SPAN', 'TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'MambaConfig', 'selective_scan_ref',
            'selective_scan_chunked', 'triton_available', 'triton_interpreting', 'triton_segments',
-           'selective_scan_triton', 'mamba_kernels', 'MambaMixer', 'MambaBlock', 'mamba_param_count', 'MambaLM']
+           'selective_scan_triton', 'mamba_kernels', 'MambaMixer', 'MambaBlock', 'mamba_version_config',
+           'mamba_param_count', 'MambaLM']
 
 # %% ../nbs/05_mamba.ipynb #600f0697
 BACKENDS = ('auto', 'torch', 'triton', 'mamba_ssm')
@@ -663,6 +664,11 @@ class MambaBlock(nn.Module):
         y, s = self.mixer.step(self.norm(x), state)
         return x + y, s
 
+def mamba_version_config(version:int, toy:bool=False) -> dict:
+    "The `MambaConfig` fields a version sets beyond the defaults: Mamba-2 takes `mamba_ssm`'s `Mamba2` state and heads (128, 64), or 8 and 4 at toy size."
+    if version == 1: return dict(version=1)
+    return dict(version=2, d_state=8, d_head=4) if toy else dict(version=2, d_state=128, d_head=64)
+
 def mamba_param_count(c:MambaConfig) -> int:
     "Closed-form parameter count of `MambaLM(c)`."
     V, D, E, N, W, R = c.vocab_size, c.d_model, c.d_inner, c.d_state, c.d_conv, c.rank
@@ -715,7 +721,7 @@ class MambaLM(ByteLM):
         "6·(matmul and conv weights) + 27·d_inner·d_state per layer for the scan (see the notebook); Mamba-2: `mamba2_layer_flops`."
         c = self.config; E, N, R, D = c.d_inner, c.d_state, c.rank, c.d_model
         if c.version == 2:
-            return c.n_layer * mamba2_layer_flops(D, E, N, c.n_groups, c.n_heads, c.d_conv, 256) + 6.0 * c.vocab_size * D
+            return c.n_layer * mamba2_layer_flops(D, E, N, c.n_groups, c.n_heads, c.d_conv, SSD_KERNEL_CHUNK) + 6.0 * c.vocab_size * D
         matmul = c.n_layer * (2*D*E + E*(R + 2*N) + R*E + E*D + E*c.d_conv) + c.vocab_size * D
         return 6.0 * matmul + 27.0 * c.n_layer * E * N
 

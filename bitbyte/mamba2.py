@@ -11,9 +11,9 @@ from .core import BitByteError
 from .quant import make_linear
 
 # %% auto #0
-__all__ = ['SSD_CARRY_BLOCK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'optional_kernels', 'ssd_kernels', 'ssd_fused',
-           'fused_wanted', 'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer', 'mamba2_layer_params',
-           'mamba2_layer_flops']
+__all__ = ['SSD_CARRY_BLOCK', 'SSD_KERNEL_CHUNK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'optional_kernels', 'ssd_kernels',
+           'ssd_fused', 'fused_wanted', 'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer',
+           'mamba2_layer_params', 'mamba2_layer_flops']
 
 # %% ../nbs/05a_mamba2.ipynb #b0af9efc
 def _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus):
@@ -103,6 +103,8 @@ def ssd_chunked(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_
     return (y.to(dtype), final) if return_final_state else y.to(dtype)
 
 # %% ../nbs/05a_mamba2.ipynb #a25ef03e
+SSD_KERNEL_CHUNK = 256   # the chunk length the mixer gives mamba_ssm's SSD kernels (their own default)
+
 def optional_kernels(pkg:str, load):
     """`load()`, which imports kernels from package `pkg`; None where that fails. Not installed is quiet; installed
     but failing (built for another torch or CUDA, or no GPU driver) warns once per call site with the error, since
@@ -245,7 +247,7 @@ class Mamba2Mixer(nn.Module):
         xs, Bm, Cm = xs.reshape(Bsz, L, H, P), Bm.reshape(Bsz, L, G, N), Cm.reshape(Bsz, L, G, N)
         A = -torch.exp(self.A_log.float())
         if scan == 'mamba_ssm':
-            y = _opaque(ssd_kernels()[0])(xs, dt, A, Bm, Cm, 256, D=self.D, dt_bias=self.dt_bias, dt_softplus=True,
+            y = _opaque(ssd_kernels()[0])(xs, dt, A, Bm, Cm, SSD_KERNEL_CHUNK, D=self.D, dt_bias=self.dt_bias, dt_softplus=True,
                                           return_final_states=return_state)
             if return_state: y, ssm_state = y
             y = _opaque(ssd_kernels()[1])(y.reshape(Bsz, L, E), self.norm.weight, None, z=z, eps=self.norm_eps,
@@ -262,7 +264,7 @@ class Mamba2Mixer(nn.Module):
         "Convolution, scan, gated norm and (a plain) `out_proj` in `mamba_ssm`'s one recomputing autograd function."
         plain = type(self.out_proj) is nn.Linear   # a BitLinear (a Linear subclass) quantizes its weight, so it runs after
         y = _opaque(ssd_fused())(zxbcdt, self.conv1d.weight[:, 0], self.conv1d.bias, self.dt_bias, -torch.exp(self.A_log.float()),
-                                 self.D, 256, activation='silu', rmsnorm_weight=self.norm.weight, rmsnorm_eps=self.norm_eps,
+                                 self.D, SSD_KERNEL_CHUNK, activation='silu', rmsnorm_weight=self.norm.weight, rmsnorm_eps=self.norm_eps,
                                  outproj_weight=self.out_proj.weight if plain else None,
                                  outproj_bias=self.out_proj.bias if plain else None,
                                  headdim=self.d_head, ngroups=self.n_groups, norm_before_gate=False)

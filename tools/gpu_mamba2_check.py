@@ -14,15 +14,15 @@ A part that fails gets its traceback in the JSON and the others go on; the JSON 
 
     PYTHONPATH=. python tools/gpu_mamba2_check.py --out mamba2_check.json
 """
-import argparse, json, os, sys, traceback
+import argparse, json, sys, traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
-from bitbyte.core import seed_everything
+from bitbyte.core import env_set, seed_everything
 from bitbyte.mamba import MambaLM, MambaConfig, mamba_kernels, triton_available
-from bitbyte.mamba2 import ssd_chunked, ssd_ref, ssd_kernels, ssd_fused
+from bitbyte.mamba2 import SSD_KERNEL_CHUNK, ssd_chunked, ssd_ref, ssd_kernels, ssd_fused
 from bitbyte.bench import GPT2_SMALL, mamba_matched
 from gpu_mamba_check import diffs   # the Mamba-1 check beside this file: max abs, max rel and mean abs differences
 
@@ -37,7 +37,7 @@ def scan_inputs(b, l, h, p, g, n, seed=0):
 def scan_part():
     ker = ssd_kernels()[0]
     run = {'torch': lambda i, **kw: ssd_chunked(**i, return_final_state=True, **kw),
-           'mamba_ssm': lambda i, **kw: ker(i['x'], i['dt'], i['A'], i['B'], i['C'], 256, D=i['D'], dt_bias=i['dt_bias'],
+           'mamba_ssm': lambda i, **kw: ker(i['x'], i['dt'], i['A'], i['B'], i['C'], SSD_KERNEL_CHUNK, D=i['D'], dt_bias=i['dt_bias'],
                                             dt_softplus=True, return_final_states=True)}
     out = {}
     short = scan_inputs(1, 300, 4, 16, 1, 16, seed=1)
@@ -64,9 +64,7 @@ def model_part():
     The top-level figures compare 'mamba_ssm' with 'torch' (as before); `fused` compares the fused path with both."""
     cfg = mamba_matched(GPT2_SMALL, 2)
     seed_everything(0)
-    os.environ['BITBYTE_MAMBA2_FUSED'] = '0'
-    models = {be: MambaLM(cfg.replace(backend=be)).cuda() for be in ('torch', 'mamba_ssm')}
-    os.environ.pop('BITBYTE_MAMBA2_FUSED')
+    with env_set('BITBYTE_MAMBA2_FUSED', '0'): models = {be: MambaLM(cfg.replace(backend=be)).cuda() for be in ('torch', 'mamba_ssm')}
     if ssd_fused() is not None: models['fused'] = MambaLM(cfg.replace(backend='mamba_ssm')).cuda()
     for m in list(models.values())[1:]: m.load_state_dict(models['torch'].state_dict())
     x = torch.randint(0, 256, (2, 2049), device='cuda', generator=torch.Generator(device='cuda').manual_seed(0))
@@ -100,15 +98,10 @@ def triton_part():
         l = m.loss(x)[0]; l.backward(); loss[k] = l.item()
         grads[k] = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
     out.update(loss_fp32=loss, grads_fp32=diffs(grads['triton'], grads['mamba_ssm']))
-    old = os.environ.get('BITBYTE_TRITON_SPLIT')
-    try:   # the same with the sequence split into 4 segments per row
-        os.environ['BITBYTE_TRITON_SPLIT'] = '4'
+    with env_set('BITBYTE_TRITON_SPLIT', '4'):   # the same with the sequence split into 4 segments per row
         m = models['triton']; l = m.loss(x)[0]; l.backward()
         g4 = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
         out['split4'] = dict(loss_fp32=l.item(), grads_fp32=diffs(g4, grads['mamba_ssm']))
-    finally:
-        if old is None: os.environ.pop('BITBYTE_TRITON_SPLIT', None)
-        else: os.environ['BITBYTE_TRITON_SPLIT'] = old
     return out
 
 
