@@ -80,26 +80,31 @@ def ssd_chunked(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_
     "`ssd_ref` computed chunk by chunk with matrix products (fp32); same arguments, same results."
     dtype = x.dtype
     b, l, h, p = x.shape; g, n = B.shape[2], B.shape[3]; r = h // g
-    x, dt, A, B, C = _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus)
+    dt = dt.float()
+    if dt_bias is not None: dt = dt + dt_bias.float()
+    if dt_softplus: dt = F.softplus(dt)
+    B, C = B.float(), C.float()
     Q = max(1, min(chunk_size, l)); pad = (-l) % Q; c = (l + pad) // Q
-    def chunks(t): return F.pad(t, (0, 0) * (t.dim() - 2) + (0, pad)).view(b, c, Q, *t.shape[2:])
-    xdt = chunks((x * dt[..., None]).view(b, l, g, r, p))                # (b, c, Q, g, r, p)
-    Bc, Cc = chunks(B), chunks(C)                                        # (b, c, Q, g, n)
-    S = torch.cumsum(chunks((dt * A).view(b, l, g, r)), dim=2)           # (b, c, Q, g, r): log-decay from the chunk's start
-    S = S.permute(0, 3, 4, 1, 2)                                         # (b, g, r, c, Q)
-    # 1. within each chunk
+    def chunks(t): return (F.pad(t, (0, 0) * (t.dim() - 2) + (0, pad)) if pad else t).view(b, c, Q, *t.shape[2:])
+    xdt = chunks(x * dt[..., None])                                      # (b, c, Q, h, p), fp32 (dt is)
+    Bc, Cc = chunks(B).transpose(2, 3), chunks(C).transpose(2, 3)        # (b, c, g, Q, n)
+    S = torch.cumsum(chunks(dt * A.float()), dim=2)                      # (b, c, Q, h): log-decay from the chunk's start
+    St = S.transpose(2, 3)                                               # (b, c, h, Q)
+    # 1. within each chunk: (C Bᵀ ∘ e^{S_t − S_s}, lower triangle) times Δx
     mask = torch.ones(Q, Q, dtype=torch.bool, device=x.device).tril()
-    Lm = torch.exp((S[..., :, None] - S[..., None, :]).masked_fill(~mask, -math.inf))   # (b, g, r, c, Q, Q)
-    CB = torch.einsum('bcqgn,bcsgn->bgcqs', Cc, Bc)                      # (b, g, c, Q, Q)
-    y = torch.einsum('bgrcqs,bcsgrp->bcqgrp', Lm * CB[:, :, None], xdt)
+    CB = Cc @ Bc.transpose(-1, -2)                                       # (b, c, g, Q, Q)
+    Lm = torch.exp((St[..., :, None] - St[..., None, :]).masked_fill_(~mask, -math.inf))  # (b, c, h, Q, Q)
+    W = (Lm.view(b, c, g, r, Q, Q) * CB[:, :, :, None]).view(b, c, h, Q, Q)
+    y = W @ xdt.transpose(2, 3)                                          # (b, c, h, Q, p)
     # 2. each chunk's own end state, then the states entering each chunk
-    to_end = torch.exp(S[..., -1:] - S)                                  # (b, g, r, c, Q)
-    s = torch.einsum('bcsgn,bgrcs,bcsgrp->bcgrpn', Bc, to_end, xdt).reshape(b, c, h, p, n)
-    H, final = carry_states(S[..., -1].reshape(b, h, c), s, initial_state.float() if initial_state is not None else None)
+    u = xdt * torch.exp(S[:, :, -1:] - S)[..., None]                     # (b, c, Q, h, p): decayed to the chunk's end
+    s = u.view(b, c, Q, g, r * p).permute(0, 1, 3, 4, 2) @ Bc           # (b, c, g, r·p, n)
+    H, final = carry_states(St[..., -1].transpose(1, 2), s.view(b, c, h, p, n), initial_state)
     # 3. what enters each chunk, read out by C and decayed to each step
-    y = y + torch.einsum('bcqgn,bcgrpn,bgrcq->bcqgrp', Cc, H.view(b, c, g, r, p, n), torch.exp(S))
+    yin = Cc @ H.reshape(b, c, g, r * p, n).transpose(-1, -2)            # (b, c, g, Q, r·p)
+    y = torch.addcmul(y.transpose(2, 3), yin.transpose(2, 3).reshape(b, c, Q, h, p), torch.exp(S)[..., None])
     y = y.reshape(b, c * Q, h, p)[:, :l]
-    if D is not None: y = y + x * (D.float()[:, None] if D.dim() == 1 else D.float())
+    if D is not None: y = torch.addcmul(y, x, (D.float()[:, None] if D.dim() == 1 else D.float()))
     return (y.to(dtype), final) if return_final_state else y.to(dtype)
 
 # %% ../nbs/05a_mamba2.ipynb #a25ef03e
