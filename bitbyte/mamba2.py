@@ -11,8 +11,8 @@ from .core import BitByteError
 from .quant import make_linear
 
 # %% auto #0
-__all__ = ['SSD_CARRY_BLOCK', 'SSD_KERNEL_CHUNK', 'ssd_ref', 'carry_states', 'ssd_chunked', 'optional_kernels', 'ssd_kernels',
-           'ssd_fused', 'fused_wanted', 'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer',
+__all__ = ['SSD_CARRY_BLOCK', 'SSD_KERNEL_CHUNK', 'ssd_ref', 'carry_bmm', 'carry_states', 'ssd_chunked', 'optional_kernels',
+           'ssd_kernels', 'ssd_fused', 'fused_wanted', 'gated_rmsnorm', 'causal_conv_silu', 'conv_step', 'Mamba2Mixer',
            'mamba2_layer_params', 'mamba2_layer_flops']
 
 # %% ../nbs/05a_mamba2.ipynb #b0af9efc
@@ -43,6 +43,20 @@ def ssd_ref(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_stat
     return (y.to(dtype), H) if return_final_state else y.to(dtype)
 
 # %% ../nbs/05a_mamba2.ipynb #d4021ad4
+@torch.library.custom_op('bitbyte::carry_bmm', mutates_args=())
+def carry_bmm(M:torch.Tensor, s:torch.Tensor) -> torch.Tensor:
+    "`torch.bmm(M, s)` as one opaque op, output contiguous: how `carry_states` multiplies its decays into the states."
+    return torch.bmm(M, s)
+
+@carry_bmm.register_fake
+def _(M, s): return M.new_empty(M.shape[0], M.shape[1], s.shape[2])
+
+def _carry_bmm_context(ctx, inputs, output): ctx.save_for_backward(*inputs)
+def _carry_bmm_backward(ctx, g):
+    M, s = ctx.saved_tensors
+    return carry_bmm(g, s.transpose(1, 2)), carry_bmm(M.transpose(1, 2), g)
+carry_bmm.register_autograd(_carry_bmm_backward, setup_context=_carry_bmm_context)
+
 SSD_CARRY_BLOCK = 64
 
 def carry_states(log_a, s, h0=None, block:int=SSD_CARRY_BLOCK):
@@ -59,7 +73,9 @@ def _carry(log_a, s, h0, block):
         diff = S[..., :, None] - S[..., None, 1:]                        # (b, h, c+1, c): from just after step i to step j
         mask = torch.ones(c + 1, c, dtype=torch.bool, device=log_a.device).tril(-1)
         M = torch.exp(diff.masked_fill(~mask, -math.inf))                # M[j, i] = decay from step i's end to step j, i < j
-        H = torch.einsum('bhji,bihpn->bjhpn', M, s)
+        k = s[0, 0, 0].numel()                                           # p·n per head
+        H = carry_bmm(M.reshape(b * h, c + 1, c), s.transpose(1, 2).reshape(b * h, c, k))
+        H = H.view(b, h, c + 1, *s.shape[3:]).transpose(1, 2)            # (b, c+1, h, p, n)
         if h0 is not None: H = H + torch.exp(S).permute(0, 2, 1)[..., None, None] * h0[:, None]
         return H[:, :c], H[:, c]
     pad = (-c) % block; G = (c + pad) // block
