@@ -271,7 +271,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     if 'generate' in parts:   # each model's rows are written as soon as it is done, so a time limit keeps what finished
         jobs = ([lambda: bench_generate('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), ctxs, 64 if not quick else 4,
                                         device, compile=compile)] if 'bitbyte' in generate_families else [])
-        jobs += [functools.partial(bench_generate, 'mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False)
+        jobs += [functools.partial(bench_generate, 'mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False, compile=compile)
                  for v in mamba_versions if 'mamba' in generate_families]
         for job in jobs:
             g = job(); append_rows(out_csv, g, 'generate'); rows += g

@@ -134,7 +134,7 @@ def cmd_generate(a):
     options = {opt: v for flag, (opt, v) in asked.items() if getattr(a, flag[2:])}
     for flag, (opt, _) in asked.items():
         if opt in options and opt not in inspect.signature(model.generate).parameters:
-            raise BitByteError(f"{flag} applies to KV-cache decoding (family bitbyte); this checkpoint is {model.family!r}: drop the option")
+            raise BitByteError(f"{flag} applies to the autoregressive families' cached decoding (bitbyte, mamba); this checkpoint is {model.family!r}: drop the option")
     r = generate_with_metrics(model, a.prompt.encode().decode('unicode_escape') if a.escape else a.prompt,
                               a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed, **options)
     print(r['text'])
@@ -234,9 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--escape', action='store_true', help='interpret backslash escapes in the prompt (\\n)')
     p.add_argument('--metrics', action='store_true', help='print latency, bytes/s and peak memory')
     p.add_argument('--metrics_json', default=None); p.add_argument('--device', default='auto')
-    p.add_argument('--no_cuda_graph', action='store_true', help='bitbyte on CUDA: decode eagerly instead of replaying a CUDA graph')
+    p.add_argument('--no_cuda_graph', action='store_true', help='bitbyte and mamba on CUDA: decode eagerly instead of replaying a CUDA graph')
     p.add_argument('--compile_decode', action='store_true',
-                   help='bitbyte on CUDA: torch.compile the decode step under the graph (tens of seconds once; for long generations)')
+                   help='bitbyte and mamba on CUDA: torch.compile the decode step under the graph (tens of seconds once; for long generations)')
 
     p = add('tag', cmd_tag, 'tag checkpoints that lack family/variant metadata (dry run by default)')
     p.add_argument('path'); p.add_argument('--family', default=None); p.add_argument('--variant', default=None)

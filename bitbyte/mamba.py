@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, capture_cuda_graph
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
 from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels, SSD_KERNEL_CHUNK
@@ -18,7 +18,7 @@ from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_s
 __all__ = ['BACKENDS', 'SCAN_MAX_SPAN', 'TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'MambaConfig', 'selective_scan_ref',
            'selective_scan_chunked', 'triton_available', 'triton_interpreting', 'triton_segments',
            'selective_scan_triton', 'mamba_kernels', 'MambaMixer', 'MambaBlock', 'mamba_version_config',
-           'mamba_param_count', 'MambaLM']
+           'mamba_param_count', 'MambaLM', 'state_decoder']
 
 # %% ../nbs/05_mamba.ipynb #600f0697
 BACKENDS = ('auto', 'torch', 'triton', 'mamba_ssm')
@@ -727,14 +727,50 @@ class MambaLM(ByteLM):
 
     @torch.no_grad()
     def generate(self, prompt, max_new_bytes:int=100, temperature:float=1.0, top_k:int|None=None,
-                 top_p:float|None=None, generator:torch.Generator|None=None) -> torch.Tensor:
-        "Prefill the prompt with one forward pass, then one byte at a time on the recurrent state."
+                 top_p:float|None=None, generator:torch.Generator|None=None, cuda_graph:bool|None=None,
+                 compile_decode:bool=False) -> torch.Tensor:
+        """Prefill the prompt with one forward pass, then one byte at a time on the recurrent state (on CUDA, by
+        default, a replayed CUDA graph: `state_decoder`; `compile_decode`: the step fused by `torch.compile` first)."""
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.shape[1] == 0: raise BitByteError("generation needs a prompt of at least one byte")
+        if cuda_graph is None: cuda_graph = idx.is_cuda
+        if (cuda_graph or compile_decode) and not idx.is_cuda:
+            raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
         logits, states = self(idx, return_state=True)
+        step = state_decoder(self, states, compile=compile_decode) if cuda_graph or compile_decode else None
         logits, out = logits[:, -1], [idx]
         for i in range(max_new_bytes):
             nxt = sample_next(logits, temperature, top_k, top_p, generator)
             out.append(nxt[:, None])
-            if i + 1 < max_new_bytes: logits, states = self.step(nxt, states)
+            if i + 1 < max_new_bytes:
+                if step is not None: logits = step(nxt)
+                else: logits, states = self.step(nxt, states)
         return torch.cat(out, 1)
+
+# %% ../nbs/05_mamba.ipynb #182bc76a
+def state_decoder(model:MambaLM, states:list, compile:bool=False, capture=None):
+    """A `step(ids (B,)) -> logits (B, V)` that advances `states` (the per-layer tuples `model` returns with
+    `return_state`, updated in place) by replaying one captured `model.step` (captured on the first call;
+    `compile`: fused by `torch.compile` first). `capture` defaults to `capture_cuda_graph`."""
+    capture = capture or capture_cuda_graph
+    fn = torch.compile(model.step, dynamic=False) if compile else model.step
+    cur = [t for s in states for t in s]
+    nxt_state = [torch.empty_like(t) for t in cur]
+    dev = cur[0].device
+    ids = torch.zeros(cur[0].size(0), dtype=torch.long, device=dev)
+    ac = torch.is_autocast_enabled(dev.type)
+    dtype = torch.get_autocast_dtype(dev.type) if ac else None
+    def run():   # reads `ids` and `states`, writes `nxt_state`: the same result however often it runs
+        with torch.autocast(dev.type, dtype=dtype, enabled=ac, cache_enabled=False):
+            logits, new = fn(ids, states)
+        torch._foreach_copy_(nxt_state, [t for s in new for t in s])
+        return logits
+    graph = out = None
+    def step(tok:torch.Tensor) -> torch.Tensor:
+        nonlocal graph, out
+        ids.copy_(tok)
+        if graph is None: graph, out = capture(run)   # captures and replays once
+        else: graph.replay()
+        torch._foreach_copy_(cur, nxt_state)
+        return out
+    return step

@@ -11,8 +11,8 @@ from .core import Config, BitByteError
 
 # %% auto #0
 __all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'sample_next',
-           'ByteLM', 'register', 'families', 'model_class', 'make_config', 'build_model', 'count_params',
-           'match_config']
+           'capture_cuda_graph', 'ByteLM', 'register', 'families', 'model_class', 'make_config', 'build_model',
+           'count_params', 'match_config']
 
 # %% ../nbs/03_models.ipynb #4a641b03
 N_BYTES = 256
@@ -49,6 +49,18 @@ def sample_next(logits:torch.Tensor, temperature:float=1.0, top_k:int|None=None,
         logits = torch.full_like(logits, float('-inf')).scatter(-1, idx, sorted_logits)
     probs = logits.softmax(-1)
     return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+# %% ../nbs/03_models.ipynb #dbe1e569
+def capture_cuda_graph(fn, warmup:int=2):
+    "Warm `fn` up on a side stream, capture it in a CUDA graph and replay once: `(graph, output)`; `graph.replay()` reruns `fn` on the same buffers."
+    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(s):
+        for _ in range(warmup): fn()
+    torch.cuda.current_stream().wait_stream(s)
+    g = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(g): out = fn()
+    g.replay()
+    return g, out
 
 # %% ../nbs/03_models.ipynb #023b8aba
 class ByteLM(nn.Module):

@@ -10,11 +10,11 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
 from .quant import make_linear, BitLinear
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, capture_cuda_graph
 
 # %% auto #0
 __all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU',
-           'Block', 'TransformerBackbone', 'capture_cuda_graph', 'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
+           'Block', 'TransformerBackbone', 'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
 
 # %% ../nbs/04_transformer.ipynb #1a7260bf
 @dataclass
@@ -224,17 +224,6 @@ class TransformerBackbone(nn.Module):
 
 # %% ../nbs/04_transformer.ipynb #6a746ab6
 DECODE_BUCKET = 2048   # with compile_decode, the cache length is rounded up to a multiple: one compilation serves many lengths
-
-def capture_cuda_graph(fn, warmup:int=2):
-    "Warm `fn` up on a side stream, capture it in a CUDA graph and replay once: `(graph, output)`; `graph.replay()` reruns `fn` on the same buffers."
-    s = torch.cuda.Stream(); s.wait_stream(torch.cuda.current_stream())
-    with torch.cuda.stream(s):
-        for _ in range(warmup): fn()
-    torch.cuda.current_stream().wait_stream(s)
-    g = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(g): out = fn()
-    g.replay()
-    return g, out
 
 def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=False):
     "A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (captured on its first call; `compile`: fused by `torch.compile` first)."

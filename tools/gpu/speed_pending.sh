@@ -11,14 +11,17 @@
 #   m2_fused_long      Mamba-2 (22 x 768) fused and split, compiled, against the compiled Transformer at 16k and 32k (887cddb)
 #   m2_profile         what bounds the compiled step at 16k: the Transformer, Mamba-2 fused and split (887cddb)
 #   m2_fused_short     the same sweep at 1k-8k, fused only (887cddb)
+# done at ba1608f (logs/bench_builtin_ba1608f.log): the built-in scan at 4k eager and compiled beside the fused and split
+# paths, and its compiled profile; at 2860936 (carry_bmm) the compiled built-in at 4k beside the Transformer only.
 # still owed:
-#   generate           Mamba-2's generation latency against context (the Transformer's rows exist: its compiled decoding
-#                      graphs take minutes to build)
+#   generate           Mamba-1's and Mamba-2's generation latency against context on the eager, CUDA-graph and compiled-graph
+#                      paths, on an idle machine (not while setup.sh builds: decoding is launch-bound, and a build's
+#                      compile jobs slow it; the Transformer's rows exist)
 #   agreement_scan2    the scan part again after ssd_chunked's re-layout (the built-in scan against mamba_ssm's)
-#   m2_builtin         the built-in Mamba-2 scan (recomputed in the backward) against mamba_ssm's at 4k, eager and compiled,
-#                      the Transformer beside them (with BITBYTE_MAMBA2_FUSED=0 the split kernels: before causal-conv1d)
-#   m2_builtin_fused   the same at 4k and 16k, compiled, against the fused and the split path in one call
+#   m2_builtin_fused   the built-in scan at 4k and 16k, compiled, against the fused and the split path in one call (needs
+#                      causal-conv1d: carry .whl_bench, tools/gpu/bench_wheels.py)
 #   m2_builtin_profile what bounds the built-in Mamba-2 step at 4k, compiled, beside the fused path
+#   m2_builtin         the built-in scan at 4k eager and compiled (BITBYTE_MAMBA2_FUSED=0: against the split kernels)
 #   m2_eager_long      eager Transformer and eager Mamba-2 (fused, split) at 16k and 32k: the eager/eager ratios
 #   triton_split_check Mamba-1's Triton scan split along the sequence (BITBYTE_TRITON_SPLIT=auto) on the small model
 #   m1_split           the same in the GPT-2-matched sweep beside mamba_ssm
@@ -48,11 +51,11 @@ run_step agreement_model 200 "${CHECK[@]}" --parts model
 run_step m2_fused_long 330 "${BENCH[@]}" --parts sweep --seq_lens 16384 32768 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --mamba2_split --no_eager
 run_step m2_profile 240 "${BENCH[@]}" --parts profile --profile_seq_lens 16384 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --mamba2_split --no_eager
 run_step m2_fused_short 260 "${BENCH[@]}" --parts sweep --seq_lens 1024 2048 4096 8192 --mamba_versions 2 --mamba_backends mamba_ssm --compile_mamba --no_eager
-run_step generate 200 "${BENCH[@]}" --parts generate --contexts 256 1024 4096 16384 --mamba_versions 2 --generate_families mamba
+run_step generate 360 "${BENCH[@]}" --parts generate --contexts 256 1024 4096 16384 --mamba_versions 2 1 --generate_families mamba
 run_step agreement_scan2 150 "${CHECK[@]}" --parts scan
-run_step m2_builtin 300 "${BENCH[@]}" --parts sweep --seq_lens 4096 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --sweep_compile 4096
 run_step m2_builtin_fused 360 "${BENCH[@]}" --parts sweep --seq_lens 4096 16384 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --mamba2_split --no_eager
 run_step m2_builtin_profile 200 "${BENCH[@]}" --parts profile --profile_seq_lens 4096 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --no_eager
+run_step m2_builtin 300 "${BENCH[@]}" --parts sweep --seq_lens 4096 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --sweep_compile 4096
 run_step m2_eager_long 200 "${BENCH[@]}" --parts sweep --seq_lens 16384 32768 --mamba_versions 2 --mamba_backends mamba_ssm --mamba2_split --sweep_compile
 run_step triton_split_check 240 env BITBYTE_TRITON_SPLIT=auto python3 tools/gpu_mamba_check.py --out "$OUT/mamba_check_split.json"
 run_step m1_split 240 env BITBYTE_TRITON_SPLIT=auto "${BENCH[@]}" --parts sweep --seq_lens 8192 16384 --mamba_versions 1 --mamba_backends triton mamba_ssm --sweep_compile
