@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_mamba.ipynb #c5e5813c
 from __future__ import annotations
-import contextlib, functools, math, os, typing
+import contextlib, functools, math, os, typing, warnings
 from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
@@ -733,11 +733,13 @@ class MambaLM(ByteLM):
         default, a replayed CUDA graph: `state_decoder`; `compile_decode`: the step fused by `torch.compile` first)."""
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.shape[1] == 0: raise BitByteError("generation needs a prompt of at least one byte")
+        asked = cuda_graph is not None
         if cuda_graph is None: cuda_graph = idx.is_cuda
         if (cuda_graph or compile_decode) and not idx.is_cuda:
             raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
         logits, states = self(idx, return_state=True)
-        step = state_decoder(self, states, compile=compile_decode) if cuda_graph or compile_decode else None
+        step = (state_decoder(self, states, compile=compile_decode, fallback=not asked and not compile_decode)   # the default falls back, asked-for graphs fail loudly
+                if cuda_graph or compile_decode else None)
         logits, out = logits[:, -1], [idx]
         for i in range(max_new_bytes):
             nxt = sample_next(logits, temperature, top_k, top_p, generator)
@@ -748,10 +750,11 @@ class MambaLM(ByteLM):
         return torch.cat(out, 1)
 
 # %% ../nbs/05_mamba.ipynb #182bc76a
-def state_decoder(model:MambaLM, states:list, compile:bool=False, capture=None):
+def state_decoder(model:MambaLM, states:list, compile:bool=False, capture=None, fallback:bool=False):
     """A `step(ids (B,)) -> logits (B, V)` that advances `states` (the per-layer tuples `model` returns with
     `return_state`, updated in place) by replaying one captured `model.step` (captured on the first call;
-    `compile`: fused by `torch.compile` first). `capture` defaults to `capture_cuda_graph`."""
+    `compile`: fused by `torch.compile` first). `capture` defaults to `capture_cuda_graph`. With `fallback`, a
+    capture that fails warns once and the steps run eagerly on the same buffers (the failed capture changed nothing)."""
     capture = capture or capture_cuda_graph
     fn = torch.compile(model.step, dynamic=False) if compile else model.step
     cur = [t for s in states for t in s]
@@ -765,11 +768,18 @@ def state_decoder(model:MambaLM, states:list, compile:bool=False, capture=None):
             logits, new = fn(ids, states)
         torch._foreach_copy_(nxt_state, [t for s in new for t in s])
         return logits
-    graph = out = None
+    graph = out = None; eager = False
     def step(tok:torch.Tensor) -> torch.Tensor:
-        nonlocal graph, out
+        nonlocal graph, out, eager
         ids.copy_(tok)
-        if graph is None: graph, out = capture(run)   # captures and replays once
+        if eager: out = run()
+        elif graph is None:
+            try: graph, out = capture(run)   # captures and replays once
+            except Exception as e:
+                if not fallback: raise
+                warnings.warn(f"decoding eagerly: capturing the Mamba step in a CUDA graph failed ({type(e).__name__}: {str(e)[:200]}); "
+                              "pass cuda_graph=False to skip the attempt")
+                eager = True; out = run()
         else: graph.replay()
         torch._foreach_copy_(cur, nxt_state)
         return out
