@@ -33,14 +33,17 @@ def matmul_peak_flops(device, n:int=8192, dtype=torch.bfloat16, iters:int=10) ->
 
 # %% ../nbs/10_bench.ipynb #7f93458d
 def predicted_memory(model:ByteLM, n_bytes:int, optimizer_bytes_per_param:float=8.0) -> dict:
-    "Predicted bytes held in one training step on `n_bytes` bytes (B×T)."
+    """Predicted bytes held in one training step on `n_bytes` bytes (B×T); `activations` and `total` are None for a
+    family without an activation model (Mamba)."""
     n = model.num_params()
+    pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=None, total=None)
+    if model.family not in ('bitbyte', 'diffusion'): return pred
     d, L = model.config.d_model, model.config.n_layer
     act_per_byte = 34 * d * L
     if getattr(model.config, 'quant', False): act_per_byte += 2 * 4 * d * L  # quantized copies of linear inputs
     logits = n_bytes * N_BYTES * (4 + 4 + 2)
-    pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=act_per_byte*n_bytes + logits)
-    pred['total'] = sum(pred.values())
+    pred['activations'] = act_per_byte * n_bytes + logits
+    pred['total'] = pred['weights'] + pred['grads'] + pred['optimizer'] + pred['activations']
     return pred
 
 def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, compile:bool=False):
