@@ -167,12 +167,13 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
     return rows
 
 # %% ../nbs/10_bench.ipynb #ff412f52
-def append_rows(path, rows:list[dict], kind:str):
-    "Append benchmark `rows` to the CSV at `path`, adding kind, commit, device and time."
+def append_rows(path, rows:list[dict], kind:str, when:str|None=None):
+    """Append benchmark `rows` to the CSV at `path`, adding kind, commit, device and time (`when`, or now: one
+    call's rows share its start time, which is how reports tell rows measured side by side)."""
     import pandas as pd
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     gi = git_info()
-    df = pd.DataFrame([dict(kind=kind, commit=(gi['commit'] or '')[:10], dirty=gi['dirty'], time=time.strftime('%Y-%m-%dT%H:%M:%S'), **r) for r in rows])
+    df = pd.DataFrame([dict(kind=kind, commit=(gi['commit'] or '')[:10], dirty=gi['dirty'], time=when or time.strftime('%Y-%m-%dT%H:%M:%S'), **r) for r in rows])
     if path.exists(): df = pd.concat([pd.read_csv(path), df], ignore_index=True)
     df.to_csv(path, index=False)
     return df
@@ -234,10 +235,11 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     """Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`. `mamba2_split` also times
     Mamba-2 on `mamba_ssm`'s split kernels where its fused path exists; `eager=False` skips the sweep's eager rows
     wherever the compiled ones run. `generate_families` picks the models the generation part times."""
-    rows = []
+    rows, stamp = [], time.strftime('%Y-%m-%dT%H:%M:%S')   # every row of this call carries its start time
+    save = lambda path, rs, kind: append_rows(path, rs, kind, when=stamp)
     peak = matmul_peak_flops(device, n=1024 if quick else 8192)
     log(f"matmul peak: {peak/1e12:.1f} TFLOP/s on {device_name(device)}")
-    append_rows(out_csv, [dict(name='matmul_peak', tflops=peak/1e12, device=device_name(device))], 'peak')
+    save(out_csv, [dict(name='matmul_peak', tflops=peak/1e12, device=device_name(device))], 'peak')
     tf = GPT2_SMALL if not quick else dict(d_model=64, n_layer=2, n_head=2)
     steps = 10 if not quick else 2
     for q in ((False, True) if 'train' in parts else ()):
@@ -246,7 +248,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                             batch_bytes if not quick else 512, steps=steps, device=device, compile=c, peak_flops=peak)
             log(f"bitbyte quant={q} compile={c}: {r['bytes_per_s']:,.0f} B/s, MFU {r['mfu']:.1%}, peak {r['peak_mem_bytes']/2**30:.2f} GiB")
             rows.append(r)
-    if rows: append_rows(out_csv, rows, 'train')
+    if rows: save(out_csv, rows, 'train')
     cuda = torch.device(device).type == 'cuda'
     mcfgs = {v: mamba_matched(tf, v, quick, aligned=mamba2_aligned) for v in mamba_versions}
     arms = mamba_arms(mamba_versions, mamba_backends, cuda)
@@ -266,10 +268,11 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     for T in ((seq_lens if not quick else (64, 128)) if 'sweep' in parts else ()):
         bb = max(batch_bytes, T) if not quick else 512
         both = ((False, True) if eager else (True,)) if compile and T in sweep_compile and not quick else (False,)
-        pair = [train_row('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), T, bb, c) for c in both]
-        pair += [train_row('mamba', dict(mcfgs[v].to_dict(), backend=be), T, bb, c, fu)
+        runs = [('bitbyte', dict(tf, quant=False, max_seq_len=max(T, 8192)), c, None) for c in both]
+        runs += [('mamba', dict(mcfgs[v].to_dict(), backend=be), c, fu)
                  for v, be in arms if fits(v, be, T) for c in (both if compile_mamba else (False,)) for fu in m2_paths(v, be)]
-        append_rows(out_csv, pair, 'seq_sweep'); rows += pair
+        for fam, cfg, c, fu in runs:   # each row written as soon as it is measured: a time limit keeps what finished
+            r = train_row(fam, cfg, T, bb, c, fu); save(out_csv, [r], 'seq_sweep'); rows.append(r)
     ctxs = tuple(contexts) if not quick else (16, 32)
     if 'generate' in parts:   # each model's rows are written as soon as it is done, so a time limit keeps what finished
         jobs = ([lambda: bench_generate('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), ctxs, 64 if not quick else 4,
@@ -277,7 +280,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
         jobs += [functools.partial(bench_generate, 'mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False, compile=compile)
                  for v in mamba_versions if 'mamba' in generate_families]
         for job in jobs:
-            g = job(); append_rows(out_csv, g, 'generate'); rows += g
+            g = job(); save(out_csv, g, 'generate'); rows += g
             for r in g: log(f"generate {r['family']} {r['path']} ctx={r['context']}: " + (f"failed: {r['error']}" if 'error' in r else
                             f"{r['ms_per_byte']:.3f} ms/byte (set-up {r['setup_ms']:.1f} ms, same bytes as eager {r['same_bytes']:.0%})"))
     if 'profile' in parts:   # what bounds each model's training step; rows go to profile.csv beside out_csv
@@ -297,14 +300,14 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                     log(f"profile {name} at {T} failed: {prows[-1]['error']}"); continue
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
-        if prows: append_rows(Path(out_csv).with_name('profile.csv'), prows, 'profile')
+        if prows: save(Path(out_csv).with_name('profile.csv'), prows, 'profile')
     if 'loader' in parts:   # the data pipeline, one core: packing (synthetic files) and, given a dataset, the loader
         from bitbyte.data import bench_loader, bench_packing
         cpu = device_name('cpu')   # both run on one CPU core of this machine
-        pk = dict(bench_packing(n_mb=64 if not quick else 4), device=cpu); append_rows(out_csv, [pk], 'packing'); rows.append(pk)
+        pk = dict(bench_packing(n_mb=64 if not quick else 4), device=cpu); save(out_csv, [pk], 'packing'); rows.append(pk)
         log(f"packing: {pk['MB_per_s']} MB/s")
         if data is not None:
-            d = dict(bench_loader(data, seq_len=1024), device=cpu); append_rows(out_csv, [d], 'loader'); rows.append(d)
+            d = dict(bench_loader(data, seq_len=1024), device=cpu); save(out_csv, [d], 'loader'); rows.append(d)
             log(f"loader: {d['MB_per_s']} MB/s of training windows")
     return rows
 
