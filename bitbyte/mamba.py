@@ -742,7 +742,8 @@ class MambaLM(ByteLM):
                 if cuda_graph or compile_decode else None)
         logits, out = logits[:, -1], [idx]
         for i in range(max_new_bytes):
-            nxt = sample_next(logits, temperature, top_k, top_p, generator)
+            if generator is not None: logits = logits.to(generator.device)   # a CPU generator samples on the CPU
+            nxt = sample_next(logits, temperature, top_k, top_p, generator).to(idx.device)
             out.append(nxt[:, None])
             if i + 1 < max_new_bytes:
                 if step is not None: logits = step(nxt)
