@@ -5,6 +5,14 @@
 # tool returns files of 16 MiB at most); here, `cat X.whl.part-* > .whl/X.whl` puts one back together, so it can
 # travel as a wheel next time. `wait_mamba` waits for the builds.
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD:/tmp/site" NCCL_NVLS_ENABLE=0
+# Triton's autotuning results on disk (mamba_ssm's kernels take about two minutes per new shape): every process of the
+# call after the first reuses them, and `save_autotune` returns them in $OUT/triton_autotune.tgz; kept here as
+# .triton_autotune/autotune.tgz and carried, they are unpacked below, so a later session skips the benchmarking too.
+# (Triton does not cache kernels whose configs carry pre-hooks; those tune again.)
+export TRITON_CACHE_AUTOTUNING=1 TRITON_CACHE_DIR=/tmp/triton_cache
+mkdir -p "$TRITON_CACHE_DIR"
+[ -f .triton_autotune/autotune.tgz ] && tar xzf .triton_autotune/autotune.tgz -C "$TRITON_CACHE_DIR" && echo "autotune cache: $(tar tzf .triton_autotune/autotune.tgz | grep -c autotune.json) results unpacked"
+save_autotune() { [ -n "${OUT:-}" ] && ( cd "$TRITON_CACHE_DIR" && find . -name '*.autotune.json' | tar czf "$OUT/triton_autotune.tgz" -T - ) && echo "autotune cache: $(tar tzf "$OUT/triton_autotune.tgz" | wc -l) results in \$OUT/triton_autotune.tgz"; true; }
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target /tmp/site .whl/*.whl 2>&1 | grep -v WARNING || true
 python3 -m ipykernel install --prefix /tmp/site >/dev/null 2>&1 || true
 export JUPYTER_PATH=/tmp/site/share/jupyter

@@ -1,6 +1,6 @@
 # The speed measurements issue 6 still waits for, in the order they matter, each under its own time limit,
 # all rows into $OUT/bench.csv (and $OUT/profile.csv), each command's whole output into $OUT/logs/.
-# usage (repo root, after `source tools/gpu/setup.sh` and `export BITBYTE_COMMIT=<commit>`):
+# usage (repo root, after `source tools/gpu/setup.sh` and `export BITBYTE_COMMIT=<commit>`; end the call with `save_autotune`):
 #   bash tools/gpu/speed_pending.sh SECONDS [STEP ...]
 # SECONDS bounds the whole call (a device call may run 10 minutes at most); naming STEPs runs only those, so the
 # list can be spread over several calls: bash tools/gpu/speed_pending.sh 570 agreement_scan agreement_model m2_fused_long,
