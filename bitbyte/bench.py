@@ -11,9 +11,9 @@ from .core import BitByteError, autocast_dtype, device_name, env_set, peak_memor
 from .models import build_model, ByteLM, N_BYTES
 
 # %% auto #0
-__all__ = ['FUSED_PATH', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'failure_row', 'bench_train', 'bench_profile',
-           'bench_generate', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths', 'mamba_matched', 'run_suite',
-           'add_bench_parser']
+__all__ = ['FUSED_PATH', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'failure_row', 'bench_train', 'TrafficCount',
+           'bench_profile', 'bench_generate', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths', 'mamba_matched',
+           'run_suite', 'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -99,6 +99,25 @@ def _compiled_loss(fwd, x):
     import torch.nn.functional as F
     logits = fwd(x[:, :-1])
     return F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1)), {}
+
+# %% ../nbs/10_bench.ipynb #e3f884ca
+from torch.utils._python_dispatch import TorchDispatchMode
+
+_VIEWS = {'view', 'permute', 'unsqueeze', 'squeeze', 'transpose', '_unsafe_view', 'expand', 'slice', 'select', 't', 'alias',
+          'split', 'split_with_sizes', 'unbind', 'detach', 'as_strided', 'reshape'}
+
+class TrafficCount(TorchDispatchMode):
+    "Inside `with TrafficCount() as t:`, `t.written` and `t.read` sum the bytes of materializing ops; `t.by_op` splits the writes."
+    def __init__(self):
+        super().__init__(); self.written = self.read = 0; self.by_op = {}
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        name = func.__name__.split('.')[0]
+        if name in _VIEWS: return out
+        nbytes = lambda ts: sum(t.numel() * t.element_size() for t in ts if isinstance(t, torch.Tensor))
+        w = nbytes(out if isinstance(out, (tuple, list)) else [out])
+        self.written += w; self.read += nbytes(args); self.by_op[name] = self.by_op.get(name, 0) + w
+        return out
 
 # %% ../nbs/10_bench.ipynb #73f3af27
 def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, device='cuda', steps:int=3,

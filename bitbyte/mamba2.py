@@ -16,12 +16,12 @@ __all__ = ['SSD_CARRY_BLOCK', 'SSD_KERNEL_CHUNK', 'ssd_ref', 'carry_bmm', 'carry
            'mamba2_layer_params', 'mamba2_layer_flops']
 
 # %% ../nbs/05a_mamba2.ipynb #b0af9efc
-def _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus):
-    "fp32 copies of the inputs, Δ with its bias added and softplus applied."
-    x, dt, A = x.float(), dt.float(), A.float()
+def _ssd_inputs(dt, A, B, C, dt_bias, dt_softplus):
+    "fp32 copies of `dt, A, B, C`, Δ with its bias added and softplus applied (`x` is the caller's: it need not be copied)."
+    dt = dt.float()
     if dt_bias is not None: dt = dt + dt_bias.float()
     if dt_softplus: dt = F.softplus(dt)
-    return x, dt, A, B.float(), C.float()
+    return dt, A.float(), B.float(), C.float()
 
 def _heads(t, h):
     "`(b, l, g, n)` → `(b, l, h, n)`: each of the `g` groups serves `h // g` consecutive heads."
@@ -31,7 +31,7 @@ def ssd_ref(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_stat
     "The Mamba-2 scan as a step-by-step recurrence (fp32); `(y, final_state (b, h, p, n))` if `return_final_state`."
     dtype = x.dtype
     b, l, h, p = x.shape
-    x, dt, A, B, C = _ssd_inputs(x, dt, A, B, C, dt_bias, dt_softplus)
+    x = x.float(); dt, A, B, C = _ssd_inputs(dt, A, B, C, dt_bias, dt_softplus)
     B, C = _heads(B, h), _heads(C, h)
     H = x.new_zeros(b, h, p, B.shape[-1]) if initial_state is None else initial_state.float()
     ys = []
@@ -96,15 +96,12 @@ def ssd_chunked(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_
     "`ssd_ref` computed chunk by chunk with matrix products (fp32); same arguments, same results."
     dtype = x.dtype
     b, l, h, p = x.shape; g, n = B.shape[2], B.shape[3]; r = h // g
-    dt = dt.float()
-    if dt_bias is not None: dt = dt + dt_bias.float()
-    if dt_softplus: dt = F.softplus(dt)
-    B, C = B.float(), C.float()
+    dt, A, B, C = _ssd_inputs(dt, A, B, C, dt_bias, dt_softplus)
     Q = max(1, min(chunk_size, l)); pad = (-l) % Q; c = (l + pad) // Q
     def chunks(t): return (F.pad(t, (0, 0) * (t.dim() - 2) + (0, pad)) if pad else t).view(b, c, Q, *t.shape[2:])
     xdt = chunks(x * dt[..., None])                                      # (b, c, Q, h, p), fp32 (dt is)
     Bc, Cc = chunks(B).transpose(2, 3), chunks(C).transpose(2, 3)        # (b, c, g, Q, n)
-    S = torch.cumsum(chunks(dt * A.float()), dim=2)                      # (b, c, Q, h): log-decay from the chunk's start
+    S = torch.cumsum(chunks(dt * A), dim=2)                      # (b, c, Q, h): log-decay from the chunk's start
     St = S.transpose(2, 3)                                               # (b, c, h, Q)
     # 1. within each chunk: (C Bᵀ ∘ e^{S_t − S_s}, lower triangle) times Δx
     mask = torch.ones(Q, Q, dtype=torch.bool, device=x.device).tril()
@@ -122,6 +119,8 @@ def ssd_chunked(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_
     y = y.reshape(b, c * Q, h, p)[:, :l]
     if D is not None: y = torch.addcmul(y, x, (D.float()[:, None] if D.dim() == 1 else D.float()))
     return (y.to(dtype), final) if return_final_state else y.to(dtype)
+
+
 
 # %% ../nbs/05a_mamba2.ipynb #a25ef03e
 SSD_KERNEL_CHUNK = 256   # the chunk length the mixer gives mamba_ssm's SSD kernels (their own default)

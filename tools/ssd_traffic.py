@@ -1,26 +1,12 @@
-"""Bytes that Mamba-2's built-in chunked scan (`ssd_chunked`) writes and reads, counted op by op with a dispatch hook
-(views excluded), for one forward and one backward under bf16 autocast on the CPU. The scan is memory-bound on a GPU,
-so these totals bound its time there: divide by the GPU's memory bandwidth. Figures are scaled from `--batch` to
-`--scale_to` sequences (the counts are linear in the batch).
+"""Bytes that Mamba-2's built-in chunked scan (`ssd_chunked`) writes and reads (`bitbyte.bench.TrafficCount`), for one
+forward and one backward under bf16 autocast on the CPU. The scan is memory-bound on a GPU, so these totals bound its
+time there: divide by the GPU's memory bandwidth. Figures are scaled from `--batch` to `--scale_to` sequences (the
+counts are linear in the batch).
 usage: python tools/ssd_traffic.py [--seq_len 4096] [--heads 24] [--d_head 64] [--d_state 128] [--chunk 64]"""
-import argparse, collections
+import argparse
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
+from bitbyte.bench import TrafficCount
 from bitbyte.mamba2 import ssd_chunked
-
-VIEWS = {'view', 'permute', 'unsqueeze', 'squeeze', 'transpose', '_unsafe_view', 'expand', 'slice', 'select', 't', 'alias',
-         'split', 'split_with_sizes', 'unbind', 'detach', 'as_strided', 'reshape'}
-
-class Traffic(TorchDispatchMode):
-    "Sums the bytes each materializing op writes (its outputs) and reads (its tensor arguments)."
-    def __init__(self): super().__init__(); self.written = self.read = 0; self.by_op = collections.Counter()
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-        out = func(*args, **(kwargs or {}))
-        if func.__name__.split('.')[0] in VIEWS: return out
-        nbytes = lambda ts: sum(t.numel() * t.element_size() for t in ts if isinstance(t, torch.Tensor))
-        w = nbytes(out if isinstance(out, (tuple, list)) else [out])
-        self.written += w; self.read += nbytes(args); self.by_op[func.__name__.split('.')[0]] += w
-        return out
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -32,13 +18,12 @@ def main():
     b, l = a.batch, a.seq_len
     inp = dict(x=r(b, l, a.heads, a.d_head), dt=r(b, l, a.heads), A=-torch.rand(a.heads, generator=g) * 4,
                B=r(b, l, a.groups, a.d_state), C=r(b, l, a.groups, a.d_state), D=torch.ones(a.heads), dt_bias=torch.zeros(a.heads))
-    fwd, bwd = Traffic(), Traffic()
-    with torch.autocast('cpu', dtype=torch.bfloat16), fwd: y = ssd_chunked(**inp, chunk_size=a.chunk)
-    with bwd: y.float().square().sum().backward()
+    with torch.autocast('cpu', dtype=torch.bfloat16), TrafficCount() as fwd: y = ssd_chunked(**inp, chunk_size=a.chunk)
+    with TrafficCount() as bwd: y.float().square().sum().backward()
     s = a.scale_to / b / 1e9
     print(f"ssd_chunked, {a.scale_to} x {l} steps, {a.heads} heads of {a.d_head}, d_state {a.d_state}, chunk {a.chunk}:")
     for name, t in (('forward', fwd), ('backward', bwd)):
-        top = ', '.join(f"{k} {v * s:.2f}" for k, v in t.by_op.most_common(4))
+        top = ', '.join(f"{k} {v * s:.2f}" for k, v in sorted(t.by_op.items(), key=lambda kv: -kv[1])[:4])
         print(f"  {name}: writes {t.written * s:.1f} GB, reads {t.read * s:.1f} GB (largest writers, GB: {top})")
 
 if __name__ == '__main__': main()
