@@ -4,12 +4,12 @@
 
 # %% ../nbs/05_mamba.ipynb #c5e5813c
 from __future__ import annotations
-import contextlib, functools, math, os, typing, warnings
+import contextlib, functools, math, os, typing
 from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, capture_cuda_graph
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
 from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels, SSD_KERNEL_CHUNK
@@ -753,35 +753,21 @@ class MambaLM(ByteLM):
 # %% ../nbs/05_mamba.ipynb #182bc76a
 def state_decoder(model:MambaLM, states:list, compile:bool=False, capture=None, fallback:bool=False):
     """A `step(ids (B,)) -> logits (B, V)` that advances `states` (the per-layer tuples `model` returns with
-    `return_state`, updated in place) by replaying one captured `model.step` (captured on the first call;
-    `compile`: fused by `torch.compile` first). `capture` defaults to `capture_cuda_graph`. With `fallback`, a
-    capture that fails warns once and the steps run eagerly on the same buffers (the failed capture changed nothing)."""
-    capture = capture or capture_cuda_graph
+    `return_state`, updated in place) by replaying one captured `model.step` (`graph_replayer`: captured on the first
+    call; `compile`: fused by `torch.compile` first; `capture` defaults to `capture_cuda_graph`; `fallback`: eager if
+    the capture fails)."""
     fn = torch.compile(model.step, dynamic=False) if compile else model.step
     cur = [t for s in states for t in s]
     nxt_state = [torch.empty_like(t) for t in cur]
-    dev = cur[0].device
-    ids = torch.zeros(cur[0].size(0), dtype=torch.long, device=dev)
-    ac = torch.is_autocast_enabled(dev.type)
-    dtype = torch.get_autocast_dtype(dev.type) if ac else None
+    ids = torch.zeros(cur[0].size(0), dtype=torch.long, device=cur[0].device)
     def run():   # reads `ids` and `states`, writes `nxt_state`: the same result however often it runs
-        with torch.autocast(dev.type, dtype=dtype, enabled=ac, cache_enabled=False):
-            logits, new = fn(ids, states)
+        logits, new = fn(ids, states)
         torch._foreach_copy_(nxt_state, [t for s in new for t in s])
         return logits
-    graph = out = None; eager = False
+    replay = graph_replayer(run, cur[0].device.type, capture=capture, fallback=fallback)
     def step(tok:torch.Tensor) -> torch.Tensor:
-        nonlocal graph, out, eager
         ids.copy_(tok)
-        if eager: out = run()
-        elif graph is None:
-            try: graph, out = capture(run)   # captures and replays once
-            except Exception as e:
-                if not fallback: raise
-                warnings.warn(f"decoding eagerly: capturing the Mamba step in a CUDA graph failed ({type(e).__name__}: {str(e)[:200]}); "
-                              "pass cuda_graph=False to skip the attempt")
-                eager = True; out = run()
-        else: graph.replay()
+        out = replay()
         torch._foreach_copy_(cur, nxt_state)
         return out
     return step

@@ -4,15 +4,15 @@
 
 # %% ../nbs/03_models.ipynb #07cab158
 from __future__ import annotations
-import math, typing
+import math, typing, warnings
 from dataclasses import dataclass, fields
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import Config, BitByteError
 
 # %% auto #0
 __all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'sample_next',
-           'capture_cuda_graph', 'ByteLM', 'register', 'families', 'model_class', 'make_config', 'build_model',
-           'count_params', 'match_config']
+           'capture_cuda_graph', 'graph_replayer', 'ByteLM', 'register', 'families', 'model_class', 'make_config',
+           'build_model', 'count_params', 'match_config']
 
 # %% ../nbs/03_models.ipynb #4a641b03
 N_BYTES = 256
@@ -61,6 +61,32 @@ def capture_cuda_graph(fn, warmup:int=2):
     with torch.cuda.graph(g): out = fn()
     g.replay()
     return g, out
+
+def graph_replayer(run, device_type:str='cuda', capture=None, fallback:bool=False):
+    """A `replay() -> output` that captures `run` (a pure function of its input buffers) on its first call and
+    replays the graph after, under the autocast active now (its cast cache off). `capture` defaults to
+    `capture_cuda_graph`. With `fallback`, a capture that fails warns once and `run` runs eagerly from then on: the
+    failed capture only ran `run`, which changed nothing."""
+    capture = capture or capture_cuda_graph
+    ac = torch.is_autocast_enabled(device_type)
+    dtype = torch.get_autocast_dtype(device_type) if ac else None
+    def body():
+        with torch.autocast(device_type, dtype=dtype, enabled=ac, cache_enabled=False): return run()
+    graph = out = None; eager = False
+    def replay():
+        nonlocal graph, out, eager
+        if eager: return body()
+        if graph is not None: graph.replay(); return out
+        try: graph, out = capture(body)   # captures and replays once
+        except Exception as e:
+            if not fallback: raise
+            warnings.warn(f"decoding eagerly: capturing the decode step in a CUDA graph failed ({type(e).__name__}: {str(e)[:200]}); "
+                          "pass cuda_graph=False to skip the attempt")
+            eager = True; return body()
+        return out
+    return replay
+
+
 
 # %% ../nbs/03_models.ipynb #023b8aba
 class ByteLM(nn.Module):

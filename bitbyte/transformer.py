@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
 from .quant import make_linear, BitLinear
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, capture_cuda_graph
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer
 
 # %% auto #0
 __all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU',
@@ -225,24 +225,17 @@ class TransformerBackbone(nn.Module):
 # %% ../nbs/04_transformer.ipynb #6a746ab6
 DECODE_BUCKET = 2048   # with compile_decode, the cache length is rounded up to a multiple: one compilation serves many lengths
 
-def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=False):
-    "A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (captured on its first call; `compile`: fused by `torch.compile` first)."
+def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=False, fallback:bool=False):
+    """A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (`graph_replayer`: captured
+    on its first call; `compile`: fused by `torch.compile` first; `fallback`: eager if the capture fails)."""
     dev = cache.k[0].device
     fn = torch.compile(backbone.decode_step, dynamic=False) if compile else backbone.decode_step
     tok = torch.zeros(cache.k[0].size(0), 1, dtype=torch.long, device=dev); pos = torch.zeros(1, dtype=torch.long, device=dev)
     backbone.rotary(0, cache.max_len)   # the angle tables must not be reallocated after capture
-    ac = torch.is_autocast_enabled('cuda')
-    dtype = torch.get_autocast_dtype('cuda') if ac else None
-    def run():
-        with torch.autocast('cuda', dtype=dtype, enabled=ac, cache_enabled=False):
-            return fn(tok, pos, cache)
-    graph = out = None
+    replay = graph_replayer(lambda: fn(tok, pos, cache), dev.type, fallback=fallback)
     def step(nxt:torch.Tensor, p:int) -> torch.Tensor:
-        nonlocal graph, out
         tok.copy_(nxt); pos.fill_(p)
-        if graph is None: graph, out = capture_cuda_graph(run)   # captures and replays once
-        else: graph.replay()
-        return out
+        return replay()
     return step
 
 # %% ../nbs/04_transformer.ipynb #d4c4865b
@@ -267,13 +260,15 @@ class BitByteLM(ByteLM):
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.size(1) == 0: raise BitByteError("generation needs a prompt of at least one byte")
         if max_new_bytes <= 0: return idx
+        asked = cuda_graph is not None
         if cuda_graph is None: cuda_graph = idx.is_cuda
         if (cuda_graph or compile_decode) and not idx.is_cuda:
             raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
         n = idx.size(1) + max_new_bytes
         cache = KVCache(self.config.n_layer, -(-n // DECODE_BUCKET) * DECODE_BUCKET if compile_decode else n)
         logits = self.transformer(idx, cache, last_only=True)[:, -1]
-        step = (graph_decoder(self.transformer, cache, compile=compile_decode) if cuda_graph or compile_decode
+        step = (graph_decoder(self.transformer, cache, compile=compile_decode, fallback=not asked and not compile_decode)   # the default falls back
+                if cuda_graph or compile_decode
                 else (lambda tok, p: self.transformer(tok, cache)[:, -1]))
         for i in range(max_new_bytes):
             if generator is not None: logits = logits.to(generator.device)  # a CPU generator samples on the CPU
