@@ -34,10 +34,11 @@ def matmul_peak_flops(device, n:int=8192, dtype=torch.bfloat16, iters:int=10) ->
 # %% ../nbs/10_bench.ipynb #7f93458d
 def predicted_memory(model:ByteLM, n_bytes:int, optimizer_bytes_per_param:float=8.0) -> dict:
     """Predicted bytes held in one training step on `n_bytes` bytes (B×T); `activations` and `total` are None for a
-    family without an activation model (Mamba)."""
+    model not built on the Transformer backbone (Mamba), which has no activation model."""
     n = model.num_params()
     pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=None, total=None)
-    if model.family not in ('bitbyte', 'diffusion'): return pred
+    from bitbyte.transformer import TransformerBackbone
+    if not isinstance(getattr(model, 'transformer', None), TransformerBackbone): return pred   # the formula is the Transformer's
     d, L = model.config.d_model, model.config.n_layer
     act_per_byte = 34 * d * L
     if getattr(model.config, 'quant', False): act_per_byte += 2 * 4 * d * L  # quantized copies of linear inputs
