@@ -11,8 +11,8 @@ from .core import Config, BitByteError
 
 # %% auto #0
 __all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'sample_next',
-           'capture_cuda_graph', 'graph_replayer', 'ByteLM', 'register', 'families', 'model_class', 'make_config',
-           'build_model', 'count_params', 'match_config']
+           'capture_cuda_graph', 'graph_replayer', 'capture_on_cpu', 'capture_fails', 'ByteLM', 'register', 'families',
+           'model_class', 'make_config', 'build_model', 'count_params', 'match_config']
 
 # %% ../nbs/03_models.ipynb #4a641b03
 N_BYTES = 256
@@ -87,6 +87,23 @@ def graph_replayer(run, device_type:str='cuda', capture=None, fallback:bool=Fals
     return replay
 
 
+
+# %% ../nbs/03_models.ipynb #508c972c
+class _ReplayOnCPU:
+    "What a captured CUDA graph promises, on the CPU: each `replay()` reruns `fn` into the same output buffer."
+    def __init__(self, fn): self.fn, self.out = fn, fn()
+    def replay(self): self.out.copy_(self.fn())
+
+def capture_on_cpu(fn, warmup:int=2):
+    "`capture_cuda_graph`'s contract without a GPU (for tests): `warmup` runs, a capture that runs `fn`, one replay: `(graph, output)`."
+    for _ in range(warmup): fn()
+    g = _ReplayOnCPU(fn); g.replay()
+    return g, g.out
+
+def capture_fails(fn, warmup:int=2):
+    "A capture that fails as a CUDA one does when the step syncs with the host (for tests): the warm-ups run, then it raises."
+    for _ in range(warmup): fn()
+    raise RuntimeError("operation not permitted when stream is capturing")
 
 # %% ../nbs/03_models.ipynb #023b8aba
 class ByteLM(nn.Module):

@@ -225,14 +225,15 @@ class TransformerBackbone(nn.Module):
 # %% ../nbs/04_transformer.ipynb #6a746ab6
 DECODE_BUCKET = 2048   # with compile_decode, the cache length is rounded up to a multiple: one compilation serves many lengths
 
-def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=False, fallback:bool=False):
+def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=False, capture=None, fallback:bool=False):
     """A `step(tok (B, 1), position) -> logits (B, V)` that replays one captured `decode_step` (`graph_replayer`: captured
-    on its first call; `compile`: fused by `torch.compile` first; `fallback`: eager if the capture fails)."""
+    on its first call; `compile`: fused by `torch.compile` first; `capture` defaults to `capture_cuda_graph`;
+    `fallback`: eager if the capture fails)."""
     dev = cache.k[0].device
     fn = torch.compile(backbone.decode_step, dynamic=False) if compile else backbone.decode_step
     tok = torch.zeros(cache.k[0].size(0), 1, dtype=torch.long, device=dev); pos = torch.zeros(1, dtype=torch.long, device=dev)
     backbone.rotary(0, cache.max_len)   # the angle tables must not be reallocated after capture
-    replay = graph_replayer(lambda: fn(tok, pos, cache), dev.type, fallback=fallback)
+    replay = graph_replayer(lambda: fn(tok, pos, cache), dev.type, capture=capture, fallback=fallback)
     def step(nxt:torch.Tensor, p:int) -> torch.Tensor:
         tok.copy_(nxt); pos.fill_(p)
         return replay()
