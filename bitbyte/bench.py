@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, functools, inspect, math, os, time
+import csv, inspect, math, os, time
 from pathlib import Path
 import torch
 from .core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
@@ -295,12 +295,11 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             r = train_row(fam, cfg, T, bb, c, fu); save(out_csv, [r], 'seq_sweep'); rows.append(r)
     ctxs = tuple(contexts) if not quick else (16, 32)
     if 'generate' in parts:   # each model's rows are written as soon as it is done, so a time limit keeps what finished
-        jobs = ([lambda: bench_generate('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), ctxs, 64 if not quick else 4,
-                                        device, compile=compile)] if 'bitbyte' in generate_families else [])
-        jobs += [functools.partial(bench_generate, 'mamba', mcfgs[v].to_dict(), ctxs, 64 if not quick else 4, device, recompute=False, compile=compile)
-                 for v in mamba_versions if 'mamba' in generate_families]
-        for job in jobs:
-            g = job(); save(out_csv, g, 'generate'); rows += g
+        models = ([('bitbyte', dict(tf, quant=False, max_seq_len=max(8192, 2 * max(ctxs))), True)] if 'bitbyte' in generate_families else [])
+        models += [('mamba', mcfgs[v].to_dict(), False) for v in mamba_versions if 'mamba' in generate_families]   # Mamba: no recompute baseline
+        for fam, cfg, recompute in models:
+            g = bench_generate(fam, cfg, ctxs, 64 if not quick else 4, device, recompute=recompute, compile=compile)
+            save(out_csv, g, 'generate'); rows += g
             for r in g: log(f"generate {r['family']} {r['path']} ctx={r['context']}: " + (f"failed: {r['error']}" if 'error' in r else
                             f"{r['ms_per_byte']:.3f} ms/byte (set-up {r['setup_ms']:.1f} ms, same bytes as eager {r['same_bytes']:.0%})"))
     if 'profile' in parts:   # what bounds each model's training step; rows go to profile.csv beside out_csv

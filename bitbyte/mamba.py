@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
 from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels, SSD_KERNEL_CHUNK
@@ -733,13 +733,9 @@ class MambaLM(ByteLM):
         default, a replayed CUDA graph: `state_decoder`; `compile_decode`: the step fused by `torch.compile` first)."""
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.shape[1] == 0: raise BitByteError("generation needs a prompt of at least one byte")
-        asked = cuda_graph is not None
-        if cuda_graph is None: cuda_graph = idx.is_cuda
-        if (cuda_graph or compile_decode) and not idx.is_cuda:
-            raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
+        graph, fallback = decode_on_graph(idx, cuda_graph, compile_decode)
         logits, states = self(idx, return_state=True)
-        step = (state_decoder(self, states, compile=compile_decode, fallback=not asked and not compile_decode)   # the default falls back, asked-for graphs fail loudly
-                if cuda_graph or compile_decode else None)
+        step = state_decoder(self, states, compile=compile_decode, fallback=fallback) if graph else None
         logits, out = logits[:, -1], [idx]
         for i in range(max_new_bytes):
             if generator is not None: logits = logits.to(generator.device)   # a CPU generator samples on the CPU

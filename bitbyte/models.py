@@ -11,8 +11,8 @@ from .core import Config, BitByteError
 
 # %% auto #0
 __all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'sample_next',
-           'capture_cuda_graph', 'graph_replayer', 'capture_on_cpu', 'capture_fails', 'ByteLM', 'register', 'families',
-           'model_class', 'make_config', 'build_model', 'count_params', 'match_config']
+           'capture_cuda_graph', 'graph_replayer', 'capture_on_cpu', 'capture_fails', 'decode_on_graph', 'ByteLM',
+           'register', 'families', 'model_class', 'make_config', 'build_model', 'count_params', 'match_config']
 
 # %% ../nbs/03_models.ipynb #4a641b03
 N_BYTES = 256
@@ -104,6 +104,14 @@ def capture_fails(fn, warmup:int=2):
     "A capture that fails as a CUDA one does when the step syncs with the host (for tests): the warm-ups run, then it raises."
     for _ in range(warmup): fn()
     raise RuntimeError("operation not permitted when stream is capturing")
+
+# %% ../nbs/03_models.ipynb #9cdff815
+def decode_on_graph(idx:torch.Tensor, cuda_graph:bool|None, compile_decode:bool) -> tuple[bool, bool]:
+    "`generate`'s `cuda_graph` and `compile_decode` read for the prompt `idx`: `(decode on a CUDA graph, fall back to eager if its capture fails)`."
+    if (cuda_graph or compile_decode) and not idx.is_cuda:
+        raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
+    graph = compile_decode or (idx.is_cuda if cuda_graph is None else cuda_graph)
+    return graph, graph and cuda_graph is None and not compile_decode
 
 # %% ../nbs/03_models.ipynb #023b8aba
 class ByteLM(nn.Module):

@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
 from .quant import make_linear, BitLinear
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph
 
 # %% auto #0
 __all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU',
@@ -261,15 +261,11 @@ class BitByteLM(ByteLM):
         idx = prompt if torch.is_tensor(prompt) else to_bytes_tensor(prompt, self.device)
         if idx.size(1) == 0: raise BitByteError("generation needs a prompt of at least one byte")
         if max_new_bytes <= 0: return idx
-        asked = cuda_graph is not None
-        if cuda_graph is None: cuda_graph = idx.is_cuda
-        if (cuda_graph or compile_decode) and not idx.is_cuda:
-            raise BitByteError("cuda_graph / compile_decode need the model and prompt on a CUDA device; leave them unset on the CPU")
+        graph, fallback = decode_on_graph(idx, cuda_graph, compile_decode)
         n = idx.size(1) + max_new_bytes
         cache = KVCache(self.config.n_layer, -(-n // DECODE_BUCKET) * DECODE_BUCKET if compile_decode else n)
         logits = self.transformer(idx, cache, last_only=True)[:, -1]
-        step = (graph_decoder(self.transformer, cache, compile=compile_decode, fallback=not asked and not compile_decode)   # the default falls back
-                if cuda_graph or compile_decode
+        step = (graph_decoder(self.transformer, cache, compile=compile_decode, fallback=fallback) if graph
                 else (lambda tok, p: self.transformer(tok, cache)[:, -1]))
         for i in range(max_new_bytes):
             if generator is not None: logits = logits.to(generator.device)  # a CPU generator samples on the CPU
