@@ -4,16 +4,17 @@
 
 # %% ../nbs/10_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, inspect, math, os, time
+import csv, inspect, json, math, os, time
 from pathlib import Path
 import torch
 from .core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
 from .models import build_model, ByteLM, N_BYTES
 
 # %% auto #0
-__all__ = ['FUSED_PATH', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'failure_row', 'bench_train', 'TrafficCount',
-           'bench_profile', 'bench_generate', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths', 'mamba_matched',
-           'run_suite', 'add_bench_parser']
+__all__ = ['FUSED_PATH', 'NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory',
+           'failure_row', 'bench_train', 'TrafficCount', 'bench_profile', 'bench_generate', 'bench_small',
+           'nanogpt_data', 'run_nanogpt', 'nanogpt_bench_mfu', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths',
+           'mamba_matched', 'run_suite', 'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -186,6 +187,120 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
                              same_bytes=float((outs[name] == outs['cached'][:, :n]).float().mean()), device=device_name(device)))
     return rows
 
+# %% ../nbs/10_bench.ipynb #27aba006
+NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
+NANOGPT_CHAR_TRAIN = dict(seq_len=256, batch_bytes=16384, micro_bytes=16384, lr=1e-3, min_lr_frac=0.1, warmup_steps=100,
+                          beta2=0.99, weight_decay=0.1, grad_clip=1.0)  # ... and its optimizer and batch, in our options
+
+def bench_small(data, out_dir, device='cuda', steps:int=300, quants=(False, True), compile_modes=(None,),
+                repeats:int=3, config:dict|None=None, train:dict|None=None, eval_bytes:int|None=None, log=print) -> list[dict]:
+    """Train a small BitByteLM through the project's trainer (`repeats` runs per variant) and report its steady
+    training bytes/s and the bytes/s of its final evaluation, from each run's record."""
+    from bitbyte.train import TrainConfig, Trainer
+    rows = []
+    for q in quants:
+        for mode in compile_modes:
+            for rep in range(repeats):
+                name = f"small_{'ternary' if q else 'fp'}_{mode or 'default'}_{rep}"
+                cfg = TrainConfig(family='bitbyte', model=dict(config or NANOGPT_CHAR, quant=q, act_quant=q), data=str(data),
+                                  out=str(Path(out_dir)/name), steps=steps, device=str(device), compile=torch.device(device).type == 'cuda',
+                                  compile_mode=mode, log_every=max(1, steps // 10), progress=False, allow_overwrite=True,
+                                  eval_bytes=eval_bytes, seed=rep, **(train or NANOGPT_CHAR_TRAIN))
+                r = Trainer(cfg).fit()
+                rows.append(dict(name=name, family='bitbyte', quant=q, compile_mode=mode or 'default', repeat=rep,
+                                 params=r['params'], seq_len=cfg.seq_len, batch_bytes=cfg.batch_bytes, steps=r['steps'],
+                                 train_bytes_per_s=r['train_bytes_per_s'], step_ms=1e3 * cfg.batch_bytes / r['train_bytes_per_s'],
+                                 compile_s=r['compile_s'], eval_bytes_per_s=r['val']['bytes_per_s'], val_bpb=r['val_value'],
+                                 train_s=r['train_s'], eval_s=r['eval_s'] + r.get('final_eval_s', 0.0), peak_mem_bytes=r['peak_mem_bytes'],
+                                 device=r['device']))
+                log(f"{name}: {rows[-1]['train_bytes_per_s']:,.0f} B/s training ({rows[-1]['step_ms']:.2f} ms/step), "
+                    f"eval {rows[-1]['eval_bytes_per_s']:,.0f} B/s, val bpb {rows[-1]['val_bpb']:.3f}")
+    return rows
+
+
+# %% ../nbs/10_bench.ipynb #a477b28e
+def nanogpt_data(data, dest) -> Path:
+    "Write a BitByte dataset's train and val bytes in nanoGPT's format (`train.bin`/`val.bin` uint16, a 256-symbol `meta.pkl`)."
+    import pickle, numpy as np
+    from bitbyte.data import read_manifest
+    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    for split in ('train', 'val'):
+        d = Path(data)/split
+        parts = [np.fromfile(d/s['name'], np.uint8) for s in read_manifest(d)['shards']]
+        np.concatenate(parts).astype(np.uint16).tofile(dest/f'{split}.bin')
+    with open(dest/'meta.pkl', 'wb') as f:
+        pickle.dump(dict(vocab_size=256, itos={i: bytes([i]) for i in range(256)}, stoi={bytes([i]): i for i in range(256)}), f)
+    return dest
+
+_NANOGPT_EVAL = r'''
+import sys, math, json, numpy as np, torch
+sys.path.insert(0, sys.argv[1])
+from model import GPT, GPTConfig
+ck = torch.load(sys.argv[2], map_location='cuda' if torch.cuda.is_available() else 'cpu', weights_only=False)
+m = GPT(GPTConfig(**ck['model_args'])); sd = ck['model']
+m.load_state_dict({k.removeprefix('_orig_mod.'): v for k, v in sd.items()}); m.to(next(iter(sd.values())).device).eval()
+v = np.fromfile(sys.argv[3], np.uint16).astype(np.int64); T = ck['model_args']['block_size']; k = (len(v) - 1) // T
+x = torch.from_numpy(v[:k * T].reshape(k, T)); y = torch.from_numpy(v[1:k * T + 1].reshape(k, T)); tot = 0.0
+dev = next(m.parameters()).device
+with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == 'cuda'):
+    for i in range(0, k, 256):
+        logits, _ = m(x[i:i+256].to(dev), y[i:i+256].to(dev))
+        tot += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y[i:i+256].to(dev).flatten(), reduction='sum').item()
+print(json.dumps(dict(val_bpb=tot / (k * T) / math.log(2), val_bytes=k * T, window=T)))
+'''
+
+def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:str='config/train_shakespeare_char.py',
+                device='cuda', overrides:dict|None=None, timeout:float|None=None, log=print) -> dict:
+    """Train nanoGPT (a checkout given by path; nothing of it is copied here) on `data`'s bytes with its own config,
+    timing its steady state from its log lines, then score its final weights on `data`'s whole val split with
+    windows of its block size (the split and windows our own evaluation uses)."""
+    import re, subprocess, sys
+    checkout, work = Path(checkout).resolve(), Path(work).resolve()
+    if not (checkout/'train.py').is_file() or not (checkout/'model.py').is_file():
+        raise BitByteError(f"{checkout} is not a nanoGPT checkout (no train.py and model.py); pass the folder that holds them")
+    name = 'bitbyte_bytes'; nanogpt_data(data, work/'data'/name); out = work/'out'
+    ov = dict(dataset=name, out_dir=str(out), max_iters=max_iters, lr_decay_iters=max_iters, eval_interval=max_iters,
+              always_save_checkpoint=True, device=str(device), compile=torch.device(device).type == 'cuda', **(overrides or {}))
+    if torch.device(device).type != 'cuda': ov.setdefault('dtype', 'float32')
+    cmd = [sys.executable, str(checkout/'train.py'), str(checkout/config), *[f"--{k}={v}" for k, v in ov.items()]]
+    t0 = time.perf_counter(); iters, evals, lines = [], [], []
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
+    for line in proc.stdout:   # each line's arrival time: a logged iteration has just synced with the device
+        now = time.perf_counter() - t0; lines.append(line)
+        if m := re.match(r"iter (\d+): loss ([\d.]+), time ([\d.]+)ms", line): iters.append((int(m[1]), now, float(m[3]), float(m[2])))   # iteration, arrival, ms, loss
+        elif m := re.match(r"step (\d+): train loss ([\d.]+), val loss ([\d.]+)", line): evals.append((int(m[1]), float(m[2]), float(m[3])))
+    if proc.wait(timeout) != 0: raise BitByteError(f"nanoGPT failed (exit {proc.returncode}): {''.join(lines[-5:]).strip()[-300:]}")
+    wall = time.perf_counter() - t0
+    steady = [r for r in iters if r[0] >= skip and r[0] < max_iters]
+    if len(steady) < 2: raise BitByteError(f"nanoGPT logged {len(steady)} iterations past {skip}; raise max_iters")
+    (i0, a0, *_), (i1, a1, *_) = steady[0], steady[-1]
+    cfg_text = (checkout/config).read_text()
+    for k in ('batch_size', 'block_size', 'gradient_accumulation_steps'):
+        if k not in ov and (m := re.search(rf"^{k}\s*=\s*(\d+)", cfg_text, re.M)): ov[k] = int(m[1])
+    tokens = ov.get('batch_size', 12) * ov.get('block_size', 1024) * ov.get('gradient_accumulation_steps', 1)
+    ev = json.loads(subprocess.run([sys.executable, '-c', _NANOGPT_EVAL, str(checkout), str(out/'ckpt.pt'), str(work/'data'/name/'val.bin')],
+                                   capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+    row = dict(name='nanogpt', family='nanogpt', steps=max_iters, bytes_per_step=tokens,
+               train_bytes_per_s=tokens * (i1 - i0) / (a1 - a0), step_ms=1e3 * (a1 - a0) / (i1 - i0),
+               median_logged_ms=sorted(r[2] for r in steady)[len(steady) // 2], wall_s=wall,
+               val_bpb=ev['val_bpb'], val_window=ev['window'], best_logged_val_bpb=min(e[2] for e in evals) / math.log(2) if evals else None,
+               final_train_loss=iters[-1][3] if iters else None, command=' '.join(cmd[1:]), device=device_name(device))
+    log(f"nanoGPT: {row['train_bytes_per_s']:,.0f} B/s ({row['step_ms']:.2f} ms/iter; median logged {row['median_logged_ms']:.2f} ms), "
+        f"val bpb {row['val_bpb']:.3f} (whole split, windows of {row['val_window']}), wall {wall:.0f} s")
+    return row
+
+def nanogpt_bench_mfu(checkout, device='cuda', compile:bool=True, timeout:float|None=None) -> dict:
+    "nanoGPT's `bench.py` (GPT-2 small, random data) from a checkout: its ms per iteration and MFU (nanoGPT's formula, A100 peak)."
+    import re, subprocess, sys
+    checkout = Path(checkout).resolve()
+    cmd = [sys.executable, 'bench.py', '--real_data=False', f'--compile={compile}', f'--device={device}']
+    p = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, timeout=timeout)
+    found = re.findall(r"time per iteration: ([\d.]+)ms, MFU: ([\d.]+)%", p.stdout)
+    if p.returncode != 0 or not found: raise BitByteError(f"nanoGPT bench.py failed: {(p.stdout + p.stderr).strip()[-300:]}")
+    ms = sorted(float(t) for t, _ in found)[len(found) // 2]; mfu = sorted(float(m) for _, m in found)[len(found) // 2] / 100
+    return dict(name='nanogpt_bench', step_ms=ms, mfu_a100=mfu, achieved_tflops=mfu * 312e12 / 1e12, device=device_name(device))
+
+
 # %% ../nbs/10_bench.ipynb #ff412f52
 def append_rows(path, rows:list[dict], kind:str, when:str|None=None):
     """Append benchmark `rows` to the CSV at `path`, adding kind, commit, device and time (`when`, or now: one
@@ -251,10 +366,14 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
               contexts=(256, 1024, 4096), profile_seq_lens=(4096,), mamba_versions=(1, 2), compile_mamba:bool=False,
               mamba2_aligned:bool=True, mamba2_split:bool=False, eager:bool=True, generate_families=('bitbyte', 'mamba'),
+              peer=None, small_steps:int=600, small_repeats:int=3, compile_modes=(None,), runs_dir='artifacts/runs/bench',
               log=print) -> list[dict]:
     """Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`. `mamba2_split` also times
     Mamba-2 on `mamba_ssm`'s split kernels where its fused path exists; `eager=False` skips the sweep's eager rows
-    wherever the compiled ones run. `generate_families` picks the models the generation part times."""
+    wherever the compiled ones run. `generate_families` picks the models the generation part times. `small` trains the
+    small model through the trainer (`small_repeats` runs of `small_steps` steps per quantization and compile mode, run
+    folders under `runs_dir`); `peer` runs nanoGPT from the checkout `peer` on the same bytes as many times; `gpt2_mfu`
+    times GPT-2 small beside nanoGPT's `bench.py` (MFU of both against the peak measured here, one FLOP formula)."""
     rows, stamp = [], time.strftime('%Y-%m-%dT%H:%M:%S')   # every row of this call carries its start time
     save = lambda path, rs, kind: append_rows(path, rs, kind, when=stamp)
     peak = matmul_peak_flops(device, n=1024 if quick else 8192)
@@ -320,6 +439,29 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
         if prows: save(Path(out_csv).with_name('profile.csv'), prows, 'profile')
+    if {'small', 'peer'} & set(parts):   # the small-model path through the trainer, and nanoGPT beside it on the same bytes
+        from bitbyte.data import DEFAULT_DATASET, prepare_shakespeare
+        sdata = Path(data or DEFAULT_DATASET)
+        if not (sdata/'train'/'manifest.json').exists(): prepare_shakespeare(sdata)
+        tiny = dict(config=dict(d_model=32, n_layer=1, n_head=2), train=dict(seq_len=32, batch_bytes=128, micro_bytes=128, warmup_steps=1)) if quick else {}
+        n = small_steps if not quick else 4
+        if 'peer' in parts and not peer: raise BitByteError("--parts peer needs --peer PATH: a nanoGPT checkout (fetch it into an ignored folder)")
+        for rep in range(small_repeats if not quick else 1):   # the two interleaved, so drift in the machine's speed hits both
+            if 'small' in parts:
+                sr = bench_small(sdata, Path(runs_dir)/'small', device, steps=n, compile_modes=compile_modes, repeats=1, log=log, **tiny)
+                for r in sr: r['repeat'] = rep
+                save(out_csv, sr, 'small'); rows += sr
+            if 'peer' in parts:
+                pr = dict(run_nanogpt(peer, sdata, Path(runs_dir)/f'nanogpt_{rep}', max_iters=n, device=device, log=log), repeat=rep)
+                save(out_csv, [pr], 'peer'); rows.append(pr)
+    if 'gpt2_mfu' in parts:   # one FLOP formula for both (6 per weight per token plus 12·L·d·T attention: nanoGPT's estimate_mfu)
+        r = bench_train('bitbyte', dict(GPT2_SMALL, quant=False), 1024, 12 * 1024, steps=20, device=device, compile=compile, peak_flops=peak)
+        r.update(name='bitbyte_gpt2_mfu'); save(out_csv, [r], 'gpt2_mfu'); rows.append(r)
+        log(f"bitbyte GPT-2 small: {r['step_s']*1e3:.1f} ms/step, MFU {r['mfu']:.1%} of the measured peak")
+        if peer:
+            nb = nanogpt_bench_mfu(peer, device=device, compile=compile)
+            nb.update(mfu=nb['achieved_tflops'] * 1e12 / peak, name='nanogpt_gpt2_mfu'); save(out_csv, [nb], 'gpt2_mfu'); rows.append(nb)
+            log(f"nanoGPT bench.py: {nb['step_ms']:.1f} ms/iter, MFU {nb['mfu']:.1%} of the measured peak ({nb['mfu_a100']:.1%} of its A100 312 TFLOP/s)")
     if 'loader' in parts:   # the data pipeline, one core: packing (synthetic files) and, given a dataset, the loader
         from bitbyte.data import bench_loader, bench_packing
         cpu = device_name('cpu')   # both run on one CPU core of this machine
@@ -338,7 +480,7 @@ def add_bench_parser(add):
     p.add_argument('--quick', action='store_true', help='tiny sizes (a CPU smoke run)')
     p.add_argument('--no_compile', action='store_true'); p.add_argument('--data', default=None, help='a dataset for the loader benchmark')
     p.add_argument('--seq_lens', type=int, nargs='+', default=[1024, 2048, 4096, 8192, 16384, 32768])
-    p.add_argument('--parts', nargs='+', default=['train', 'sweep', 'generate', 'loader'], choices=['train', 'sweep', 'generate', 'loader', 'profile'],
+    p.add_argument('--parts', nargs='+', default=['train', 'sweep', 'generate', 'loader'], choices=['train', 'sweep', 'generate', 'loader', 'profile', 'small', 'peer', 'gpt2_mfu'],
                    help='profile (not in the default): torch.profiler tables of a training step, to profile.csv')
     p.add_argument('--profile_seq_lens', type=int, nargs='+', default=[4096])
     p.add_argument('--sweep_compile', type=int, nargs='*', default=None,
@@ -353,6 +495,10 @@ def add_bench_parser(add):
     p.add_argument('--generate_families', nargs='+', default=['bitbyte', 'mamba'], choices=['bitbyte', 'mamba'],
                    help='the models the generation part times (the Transformer compiles a decoding graph per context, which takes minutes)')
     p.add_argument('--no_eager', action='store_true', help='skip the eager rows of the sweep and profile wherever compiled ones run')
+    p.add_argument('--peer', default=None, help="a nanoGPT checkout (path) for the parts peer and gpt2_mfu; its code is run from there, never copied")
+    p.add_argument('--small_steps', type=int, default=600); p.add_argument('--small_repeats', type=int, default=3)
+    p.add_argument('--compile_modes', nargs='+', default=['default'], help="torch.compile modes the part small times ('default', 'reduce-overhead', ...)")
+    p.add_argument('--runs_dir', default='artifacts/runs/bench', help='where the parts small and peer write their run folders')
     p.add_argument('--mamba2_unaligned', action='store_true',
                    help="Mamba-2 at 2x the Transformer's layers and any width (d_model 736 for GPT-2 small: an odd in_proj width), as first measured")
 
@@ -362,4 +508,5 @@ def _cmd_bench(a):
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
               contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens), mamba_versions=tuple(a.mamba_versions),
               compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned, mamba2_split=a.mamba2_split, eager=not a.no_eager,
-              generate_families=tuple(a.generate_families))
+              generate_families=tuple(a.generate_families), peer=a.peer, small_steps=a.small_steps, small_repeats=a.small_repeats,
+              compile_modes=tuple(None if m == 'default' else m for m in a.compile_modes), runs_dir=a.runs_dir)

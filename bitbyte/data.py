@@ -413,12 +413,12 @@ class ByteShardDataset(torch.utils.data.IterableDataset):
             out[rows] = self.shards[s][off[rows, None] + self._ar]
         return out
 
-    def get_batch(self, batch_size:int) -> torch.Tensor:
-        "This rank's `(batch_size, seq_len+1)` LongTensor of the next global batch."
+    def get_batch(self, batch_size:int, dtype:torch.dtype=torch.long) -> torch.Tensor:
+        "This rank's `(batch_size, seq_len+1)` tensor of the next global batch (`dtype=torch.uint8`: the bytes as they are, 8x fewer to copy to a GPU)."
         g = self.rng.integers(0, self.n_windows, size=batch_size * self.world_size)
         self.windows_drawn += len(g)
         mine = g[self.rank * batch_size:(self.rank + 1) * batch_size]
-        return torch.from_numpy(self._gather(mine).astype(np.int64))
+        return torch.from_numpy(self._gather(mine)).to(dtype)
 
     def __iter__(self):
         "Single windows forever (as a torch `IterableDataset`); DataLoader workers each get their own stream."

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_train.ipynb #b887e036
 from __future__ import annotations
-import json, math, os, random, shutil, time, warnings
+import copy, json, math, os, random, shutil, time, warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +21,9 @@ from .checkpoint import (save_run_checkpoint, resolve_checkpoint, read_meta, che
 from .evaluate import evaluate_model, headline
 
 # %% auto #0
-__all__ = ['TrainConfig', 'curriculum_stages', 'seq_len_at', 'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats',
-           'LossModule', 'dist_info', 'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
+__all__ = ['WARMUP_STEPS', 'BUDGET_TIMING_FRAC', 'BUDGET_TIMING_MAX_S', 'TrainConfig', 'curriculum_stages', 'seq_len_at',
+           'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule', 'dist_info',
+           'skips_on_device', 'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
 
 # %% ../nbs/09_train.ipynb #26956e14
 @dataclass
@@ -52,6 +53,8 @@ class TrainConfig(Config):
     grad_clip: float = 1.0
     optimizer: str = 'adamw'                       # 'adamw' | 'adamw8bit'
     compile: bool = False
+    compile_mode: str|None = None                  # torch.compile mode: None (default), 'reduce-overhead' (CUDA graphs), 'max-autotune', ...
+    time_budget: float|None = None                 # seconds of training (compilation and evaluation apart): fixes `steps` from a timing
     device: str = 'auto'
     seed: int = 0
     log_every: int = 10
@@ -120,8 +123,8 @@ def make_optimizer(model:ByteLM, cfg:TrainConfig, device) -> tuple[torch.optim.O
             warnings.warn(note)
     elif cfg.optimizer != 'adamw':
         raise BitByteError(f"unknown optimizer {cfg.optimizer!r}; use adamw or adamw8bit")
-    fused = torch.device(device).type == 'cuda'
-    return torch.optim.AdamW(groups, fused=fused, **kw), 'torch.AdamW' + (' (fused)' if fused else ''), note
+    # fused on every device: one kernel per step on a GPU, and it can skip a non-finite step on the device (found_inf)
+    return torch.optim.AdamW(groups, fused=True, **kw), 'torch.AdamW (fused)', note
 
 def optimizer_state_bytes(opt:torch.optim.Optimizer) -> int:
     "Bytes held by the optimizer's state tensors (moments, quantization maps)."
@@ -183,6 +186,14 @@ def _data_spec(data) -> dict:
     return out
 
 # %% ../nbs/09_train.ipynb #d3bff8e1
+WARMUP_STEPS = 3            # a process's first steps (compilation, CUDA-graph capture, allocator growth): timed apart as compile_s
+BUDGET_TIMING_FRAC = 0.02   # a time budget is turned into steps by timing this share of it (at least 5 steps) ...
+BUDGET_TIMING_MAX_S = 10.0  # ... and at most this many seconds
+
+def skips_on_device(opt:torch.optim.Optimizer) -> bool:
+    "Whether `opt` can skip a non-finite step on the device (fused Adam/AdamW read `found_inf`), so the loop need not wait for the flag."
+    return isinstance(opt, (torch.optim.Adam, torch.optim.AdamW)) and bool(opt.defaults.get('fused'))
+
 class Trainer:
     "The one training loop. `Trainer(cfg).fit()` trains, evaluates, checkpoints and writes the run record."
     def __init__(self, cfg:TrainConfig, model:ByteLM|None=None):
@@ -203,11 +214,12 @@ class Trainer:
         self.gen = torch.Generator(device=self.device).manual_seed(cfg.seed + self.rank)
         self.data = ByteShardDataset(cfg.data, 'train', seq_len=seq_len_at(0, cfg), seed=cfg.seed, rank=self.rank, world_size=self.world)
         self.opt, self.opt_name, self.opt_note = make_optimizer(self.model, cfg, self.device)
+        self.skip_on_device = skips_on_device(self.opt)
         if cfg.resume: self._load_resume()
         self.step_fn = LossModule(self.model)
         if self.world > 1:
             self.step_fn = nn.parallel.DistributedDataParallel(self.step_fn, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
-        if cfg.compile: self.step_fn = torch.compile(self.step_fn)
+        if cfg.compile: self.step_fn = torch.compile(self.step_fn, mode=cfg.compile_mode)
         self.autocast = (torch.autocast(self.device.type, dtype=autocast_dtype(self.device))
                          if autocast_dtype(self.device) else nullcontext())
         self.probe = self._probe_batch()
@@ -268,99 +280,191 @@ class Trainer:
         return evaluate_model(self.model, cfg.data, seq_len=cfg.eval_seq_len or seq_len_at(cfg.steps - 1, cfg),
                               batch_size=cfg.eval_batch, max_bytes=max_bytes, seed=cfg.seed)
 
-    def fit(self) -> dict:
-        "Train to `cfg.steps` (or `cfg.stop_after`), evaluate, checkpoint and write the run record."
-        cfg, model = self.cfg, self.model
-        if self.main:
-            self.out.mkdir(parents=True, exist_ok=True)
-            cfg.to_json(self.out/'train_config.json')
-        self.record_base = run_record(seed=cfg.seed, device=self.device, family=model.family, variant=model.variant,
-                                      params=model.num_params(), model_config=model.config.to_dict(),
-                                      data=_data_spec(cfg.data), optimizer=self.opt_name, optimizer_note=self.opt_note,
-                                      world_size=self.world, compile=cfg.compile)
-        if self.opt_note and self.main: tqdm.write(f"note: {self.opt_note}")
-        end = min(cfg.steps, cfg.stop_after or cfg.steps)
-        reset_peak_memory(self.device); t_start = time.perf_counter(); train_bytes, train_time = 0, 0.0
-        bar = tqdm(total=cfg.steps, initial=self.start_step, disable=not (cfg.progress and self.main),
-                   unit='step', dynamic_ncols=True)
-        model.train(); last = {}
-        for step in range(self.start_step, end):
-            t0 = time.perf_counter()
-            seq_len = seq_len_at(step, cfg); self.data.set_seq_len(seq_len)
-            n_seq = max(1, cfg.micro_bytes // seq_len)
-            accum = max(1, cfg.batch_bytes // (n_seq * seq_len * self.world))
-            lr, wd = lr_wd_at(step, cfg)
-            for g in self.opt.param_groups:
-                g['lr'] = lr
-                if g.get('decay'): g['weight_decay'] = wd
-            loss_sum, metrics = torch.zeros((), device=self.device), {}   # summed on the device: one host sync per step, not per micro-batch
-            for micro in range(accum):
-                batch = self.data.get_batch(n_seq).to(self.device, non_blocking=True)
-                sync_ctx = self.step_fn.no_sync() if self.world > 1 and micro < accum - 1 else nullcontext()
-                with sync_ctx:
-                    with self.autocast: loss, metrics = self.step_fn(batch, generator=self.gen)
-                    (loss / accum).backward()
-                loss_sum += loss.detach().float() / accum
-            if self.world > 1:   # log the global mean loss, as one process with the whole batch would
-                dist.all_reduce(loss_sum); loss_sum /= self.world
-            loss_sum = loss_sum.item()
-            gnorm = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
-            step_bytes = accum * n_seq * seq_len * self.world
-            if not (math.isfinite(loss_sum) and torch.isfinite(gnorm)):
-                self.opt.zero_grad(set_to_none=True); self.bad_steps += 1
-                self._log(dict(kind='skip', step=step+1, loss=loss_sum, grad_norm=float(gnorm), bad_steps=self.bad_steps))
-                if self.main: tqdm.write(f"step {step+1}: non-finite loss or gradient, step skipped ({self.bad_steps}/{cfg.max_bad_steps})")
-                if self.bad_steps >= cfg.max_bad_steps:
-                    bar.close()
+    def _schedule(self, step:int) -> tuple[float, float]:
+        "Set the optimizer's learning rate and weight decay for `step`; return them."
+        lr, wd = lr_wd_at(step, self.cfg)
+        for g in self.opt.param_groups:
+            g['lr'] = lr
+            if g.get('decay'): g['weight_decay'] = wd
+        return lr, wd
+
+    def _batch(self, n_seq:int) -> torch.Tensor:
+        "The next `(n_seq, T+1)` batch on the device: bytes cross as uint8 from pinned memory, without waiting, and widen there."
+        b = self.data.get_batch(n_seq, dtype=torch.uint8)
+        if self.device.type == 'cuda': b = b.pin_memory()
+        return b.to(self.device, non_blocking=True).long()
+
+    def _step(self, step:int, keep_metrics:bool=False) -> dict:
+        """Queue optimizer step `step` on the device and return its device-side results (loss, gradient norm, finite flag).
+        Nothing here waits for the device: where the optimizer can skip a step on the device (fused AdamW's
+        `found_inf`), a non-finite step is skipped there, and the host reads the flags later, at `_drain`."""
+        cfg = self.cfg
+        seq_len = seq_len_at(step, cfg); self.data.set_seq_len(seq_len)
+        n_seq = max(1, cfg.micro_bytes // seq_len)
+        accum = max(1, cfg.batch_bytes // (n_seq * seq_len * self.world))
+        lr, wd = self._schedule(step)
+        loss_sum, metrics = torch.zeros((), device=self.device), {}
+        for micro in range(accum):
+            batch = self._batch(n_seq)
+            sync_ctx = self.step_fn.no_sync() if self.world > 1 and micro < accum - 1 else nullcontext()
+            with sync_ctx:
+                with self.autocast: loss, metrics = self.step_fn(batch, generator=self.gen)
+                (loss / accum).backward()
+            loss_sum += loss.detach().float() / accum
+        if self.world > 1: dist.all_reduce(loss_sum); loss_sum /= self.world   # the global mean loss, as one process would log
+        gnorm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
+        ok = torch.isfinite(loss_sum) & torch.isfinite(gnorm)
+        if self.skip_on_device: self.opt.found_inf = (~ok).float(); self.opt.step()
+        elif ok.item(): self.opt.step()
+        self.opt.zero_grad(set_to_none=True)
+        # metrics are kept (copied: a CUDA-graph replay reuses its output buffers) only for the steps that are logged
+        kept = {k: v.detach().float().clone() for k, v in metrics.items() if k not in ('loss', 'bpb')} if keep_metrics else {}
+        return dict(step=step + 1, loss=loss_sum, gnorm=gnorm.detach().float(), ok=ok, lr=lr, wd=wd, seq_len=seq_len,
+                    bytes=accum * n_seq * seq_len * self.world, metrics=kept)
+
+    def _drain(self, end:int, timed:bool=True, log:bool=True):
+        """Read the queued steps' results from the device (one host sync for all of them), apply the NaN guard, log.
+        The wall time since the last drain is training time (`timed`), or warm-up (compilation) time."""
+        pend, self.pending = self.pending, []
+        if not pend: return
+        vals = torch.stack([torch.stack([p['loss'], p['gnorm'], p['ok'].float()]) for p in pend]).tolist()
+        extra = [{k: float(v) for k, v in p['metrics'].items()} for p in pend]   # read while the device is synced
+        now = time.perf_counter(); dt = now - self.t_window; self.t_window = now
+        good = sum(p['bytes'] for p, (_, _, ok) in zip(pend, vals) if ok)
+        if timed: self.train_time += dt; self.train_bytes += good
+        else: self.compile_s += dt
+        for p, (loss, gnorm, ok), ex in zip(pend, vals, extra):
+            step = p['step']
+            if not ok:
+                self.bad_steps += 1
+                if log: self._log(dict(kind='skip', step=step, loss=loss, grad_norm=gnorm, bad_steps=self.bad_steps))
+                if self.main: tqdm.write(f"step {step}: non-finite loss or gradient, step skipped ({self.bad_steps}/{self.cfg.max_bad_steps})")
+                if self.bad_steps >= self.cfg.max_bad_steps:
                     last_ck = list_checkpoints(self.out)
-                    raise BitByteError(f"{self.bad_steps} non-finite steps (limit --max_bad_steps {cfg.max_bad_steps}); "
+                    raise BitByteError(f"{self.bad_steps} non-finite steps (limit --max_bad_steps {self.cfg.max_bad_steps}); "
                                        f"stopped without saving; last good checkpoint: {last_ck[-1] if last_ck else 'none'}; "
                                        "lower --lr or --grad_clip, or check the data")
                 continue
-            self.opt.step(); self.opt.zero_grad(set_to_none=True)
-            dt = time.perf_counter() - t0
-            self.bytes_seen += step_bytes; train_bytes += step_bytes; train_time += dt
-            done = step + 1; bar.update(1)
-            last = dict(step=done, loss=loss_sum, lr=lr, wd=wd)
-            if done % cfg.log_every == 0 or done == end:
-                row = dict(kind='train', step=done, loss=loss_sum, bpb=loss_sum / LN2, lr=lr, wd=wd, seq_len=seq_len,
-                           bytes_seen=self.bytes_seen, bytes_per_s=step_bytes / dt, grad_norm=float(gnorm),
-                           elapsed_s=time.perf_counter() - t_start, bad_steps=self.bad_steps,
-                           **{k: float(v) for k, v in metrics.items() if k not in ('loss', 'bpb')})
-                self._log(row)
-                bar.set_postfix(loss=f"{loss_sum:.3f}", bytes_s=f"{step_bytes/dt:,.0f}")
-            if self.main and cfg.probe_every and (done % cfg.probe_every == 0 or done == end):
-                st = probe_stats(model, self.probe)
-                self._collapse_row(done, loss_sum, lr, wd, st)
-                self._log(dict(kind='probe', step=done, **st))
-                if st['unique_predictions'] < cfg.collapse_threshold:
-                    tqdm.write(f"warning: step {done}: only {st['unique_predictions']} distinct bytes predicted on the "
-                               f"probe batch (threshold {cfg.collapse_threshold}): the model may be collapsing")
-            if cfg.eval_every and done % cfg.eval_every == 0 and done < end:
-                ev = self.evaluate(max_bytes=cfg.eval_bytes) if self.main else None
-                if ev: self._log(dict(kind='eval', step=done, bytes_seen=self.bytes_seen, elapsed_s=time.perf_counter()-t_start,
-                                      **{k: v for k, v in ev.items() if isinstance(v, (int, float))}))
-            if cfg.save_every and done % cfg.save_every == 0 and done < end: self.save(done)
-        bar.close()
-        wall = time.perf_counter() - t_start
+            self.bytes_seen += p['bytes']
+            self.last = dict(step=step, loss=loss, lr=p['lr'], wd=p['wd'])
+            if log and (step % self.cfg.log_every == 0 or step == end):
+                rate = good / dt if dt > 0 else None
+                self._log(dict(kind='train', step=step, loss=loss, bpb=loss / LN2, lr=p['lr'], wd=p['wd'], seq_len=p['seq_len'],
+                               bytes_seen=self.bytes_seen, bytes_per_s=rate, grad_norm=gnorm,
+                               elapsed_s=now - self.t_start, bad_steps=self.bad_steps, **ex))
+                self.bar.set_postfix(loss=f"{loss:.3f}", bytes_s=f"{rate or 0:,.0f}")
+
+    def _aside(self, fn, *args, **kw):
+        "Run `fn` (probe, evaluation, checkpoint) outside the training time: its seconds go to `eval_s`."
+        t0 = time.perf_counter()
+        try: return fn(*args, **kw)
+        finally:
+            dt = time.perf_counter() - t0; self.eval_s += dt; self.t_window += dt
+
+    def _snapshot(self) -> dict:
+        "Everything a step changes (weights, optimizer, data stream, RNGs), copied, so `_restore` can undo a timing run."
+        return dict(model={k: v.detach().clone() for k, v in self.model.state_dict().items()},
+                    opt=copy.deepcopy(self.opt.state_dict()), rng=_rng_state(self.gen),
+                    data=copy.deepcopy(self.data.state_dict()), counters=(self.bytes_seen, self.bad_steps))
+
+    def _restore(self, s:dict):
+        with torch.no_grad(): self.model.load_state_dict(s['model'])   # in place: compiled graphs keep their tensors
+        self.opt.load_state_dict(s['opt']); _set_rng_state(s['rng'], self.gen); self.data.load_state_dict(s['data'])
+        self.bytes_seen, self.bad_steps = s['counters']
+
+    def _steps_for_budget(self) -> int:
+        """Fix the step count from `cfg.time_budget` (seconds of training, compilation and evaluation apart): warm up
+        (compile), time a few steps, then undo them all, so the run that follows is the run `--steps N` would give."""
+        cfg = self.cfg
+        if len(curriculum_stages(cfg)) > 1:
+            raise BitByteError("--time_budget needs one sequence length (its steps are timed at it); pass --seq_len")
+        snap = self._snapshot()
+        step = self.start_step
+        for _ in range(WARMUP_STEPS):
+            self.pending.append(self._step(step)); step += 1; self._drain(end=0, timed=False, log=False)
+        n, t0 = 0, time.perf_counter()
+        while n < 5 or time.perf_counter() - t0 < min(BUDGET_TIMING_FRAC * cfg.time_budget, BUDGET_TIMING_MAX_S):
+            self.pending.append(self._step(step)); step += 1; n += 1
+            if n % 5 == 0: self._drain(end=0, timed=False, log=False)
+        self._drain(end=0, timed=False, log=False)
+        step_s = torch.tensor((time.perf_counter() - t0) / n, dtype=torch.float64, device=self.device)
+        if self.world > 1: dist.all_reduce(step_s, op=dist.ReduceOp.MAX)   # every rank takes the same count
+        self.budget_timing = dict(timing_steps=n, step_s=float(step_s))
+        self._restore(snap); self.last = {}
+        return self.start_step + max(1, int(cfg.time_budget / float(step_s)))
+
+    def fit(self) -> dict:
+        "Train to `cfg.steps` (or `cfg.stop_after`), evaluate, checkpoint and write the run record."
+        cfg, model = self.cfg, self.model
+        self.record_base = run_record(seed=cfg.seed, device=self.device, family=model.family, variant=model.variant,
+                                      params=model.num_params(), model_config=model.config.to_dict(),
+                                      data=_data_spec(cfg.data), optimizer=self.opt_name, optimizer_note=self.opt_note,
+                                      world_size=self.world, compile=cfg.compile, compile_mode=cfg.compile_mode)
+        if self.opt_note and self.main: tqdm.write(f"note: {self.opt_note}")
+        reset_peak_memory(self.device)
+        self.t_start = self.t_window = time.perf_counter()
+        self.pending, self.last, self.budget_timing = [], {}, None
+        self.train_time = self.compile_s = self.eval_s = 0.0; self.train_bytes = 0
+        model.train()
+        warm = WARMUP_STEPS   # the first steps of a process compile and capture: timed apart, as compile_s
+        if cfg.time_budget and not cfg.resume:
+            self.cfg = cfg = cfg.replace(steps=self._steps_for_budget()); warm = 0
+            if self.main: tqdm.write(f"time budget {cfg.time_budget:g} s: {cfg.steps} steps at {self.budget_timing['step_s']*1e3:.2f} ms")
+        if self.main:
+            self.out.mkdir(parents=True, exist_ok=True)
+            cfg.to_json(self.out/'train_config.json')   # with the step count a time budget fixed: a rerun of it is deterministic
+        end = min(cfg.steps, cfg.stop_after or cfg.steps)
+        self.bar = tqdm(total=cfg.steps, initial=self.start_step, disable=not (cfg.progress and self.main),
+                        unit='step', dynamic_ncols=True)
+        with self.bar:
+            for step in range(self.start_step, end):
+                done = step + 1
+                logged = done % cfg.log_every == 0 or done == end
+                probe = self.main and cfg.probe_every and (done % cfg.probe_every == 0 or done == end)
+                ev = cfg.eval_every and done % cfg.eval_every == 0 and done < end
+                save = cfg.save_every and done % cfg.save_every == 0 and done < end
+                self.pending.append(self._step(step, keep_metrics=logged)); self.bar.update(1)
+                if warm > 0 or logged or probe or ev or save or not self.skip_on_device:   # the host reads the device only here
+                    self._drain(end, timed=warm <= 0); warm -= 1
+                if probe: self._aside(self._probe, done)
+                if ev: self._aside(self._periodic_eval, done)
+                if save: self._aside(self.save, done)
+            self._drain(end)
+        wall = time.perf_counter() - self.t_start
         peak = peak_memory_bytes(self.device)
-        final_step = last.get('step', self.start_step)
+        final_step = self.last.get('step', self.start_step)
         ck = self.save(final_step)
         result = dict(self.record_base, status='stopped' if end < cfg.steps else 'finished', steps=final_step,
-                      bytes_seen=self.bytes_seen, train_loss=last.get('loss'),
-                      train_bytes_per_s=train_bytes / train_time if train_time else None,
+                      bytes_seen=self.bytes_seen, train_loss=self.last.get('loss'),
+                      train_bytes_per_s=self.train_bytes / self.train_time if self.train_time else None,
+                      train_s=self.train_time, compile_s=self.compile_s, eval_s=self.eval_s,
+                      time_budget=cfg.time_budget, budget_timing=self.budget_timing,
                       peak_mem_bytes=peak, wall_s=wall, bad_steps=self.bad_steps,
                       optimizer_state_bytes=optimizer_state_bytes(self.opt),
                       seq_lens=curriculum_stages(cfg), batch_bytes=cfg.batch_bytes)
         if self.main:
             if cfg.final_eval and end == cfg.steps:
-                ev = self.evaluate(max_bytes=None)
-                result.update(val=ev, val_metric=ev['metric'], val_value=headline(ev))
+                t0 = time.perf_counter(); ev = self.evaluate(max_bytes=None)
+                result.update(val=ev, val_metric=ev['metric'], val_value=headline(ev), final_eval_s=time.perf_counter() - t0)
                 self._log(dict(kind='eval', step=final_step, final=True, bytes_seen=self.bytes_seen,
                                **{k: v for k, v in ev.items() if isinstance(v, (int, float))}))
             result.update(checkpoint=str(ck), checkpoint_bytes=checkpoint_bytes(ck))
             save_json(self.out/'run.json', result)
         return result
+
+    def _probe(self, done:int):
+        "The collapse monitor: distinct bytes predicted and entropy on the fixed probe batch."
+        st = probe_stats(self.model, self.probe); loss, lr, wd = (self.last.get(k, float('nan')) for k in ('loss', 'lr', 'wd'))
+        self._collapse_row(done, loss, lr, wd, st)
+        self._log(dict(kind='probe', step=done, **st))
+        if st['unique_predictions'] < self.cfg.collapse_threshold:
+            tqdm.write(f"warning: step {done}: only {st['unique_predictions']} distinct bytes predicted on the "
+                       f"probe batch (threshold {self.cfg.collapse_threshold}): the model may be collapsing")
+
+    def _periodic_eval(self, done:int):
+        ev = self.evaluate(max_bytes=self.cfg.eval_bytes) if self.main else None
+        if ev: self._log(dict(kind='eval', step=done, bytes_seen=self.bytes_seen, elapsed_s=time.perf_counter() - self.t_start,
+                              train_s=self.train_time, **{k: v for k, v in ev.items() if isinstance(v, (int, float))}))
 
 def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -> dict:
     "Train from a config (object, dict or keyword overrides); returns the run record."
