@@ -259,6 +259,7 @@ def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:st
     if not (checkout/'train.py').is_file() or not (checkout/'model.py').is_file():
         raise BitByteError(f"{checkout} is not a nanoGPT checkout (no train.py and model.py); pass the folder that holds them")
     name = 'bitbyte_bytes'; nanogpt_data(data, work/'data'/name); out = work/'out'
+    (work/'configurator.py').unlink(missing_ok=True); (work/'configurator.py').symlink_to(checkout/'configurator.py')   # train.py reads it from its working folder
     ov = dict(dataset=name, out_dir=str(out), max_iters=max_iters, lr_decay_iters=max_iters, eval_interval=max_iters,
               always_save_checkpoint=True, device=str(device), compile=torch.device(device).type == 'cuda', **(overrides or {}))
     if torch.device(device).type != 'cuda': ov.setdefault('dtype', 'float32')

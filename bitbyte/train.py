@@ -21,9 +21,9 @@ from .checkpoint import (save_run_checkpoint, resolve_checkpoint, read_meta, che
 from .evaluate import evaluate_model, headline
 
 # %% auto #0
-__all__ = ['WARMUP_STEPS', 'BUDGET_TIMING_FRAC', 'BUDGET_TIMING_MAX_S', 'TrainConfig', 'curriculum_stages', 'seq_len_at',
-           'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule', 'dist_info',
-           'skips_on_device', 'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
+__all__ = ['WARMUP_STEPS', 'BUDGET_TIMING_FRAC', 'BUDGET_TIMING_MAX_S', 'EVAL_BATCH_BYTES', 'TrainConfig', 'curriculum_stages',
+           'seq_len_at', 'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule',
+           'dist_info', 'skips_on_device', 'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
 
 # %% ../nbs/09_train.ipynb #26956e14
 @dataclass
@@ -61,7 +61,7 @@ class TrainConfig(Config):
     eval_every: int = 0                            # 0: only at the end
     eval_bytes: int|None = 1 << 20                 # cap for periodic evaluations (the final one covers the split)
     eval_seq_len: int|None = None                  # default: the last training sequence length
-    eval_batch: int = 8
+    eval_batch: int|None = None                    # windows per evaluation batch; None: as many as fill EVAL_BATCH_BYTES
     final_eval: bool = True
     save_every: int = 0                            # 0: only at the end
     keep_last: int = 3
@@ -189,6 +189,7 @@ def _data_spec(data) -> dict:
 WARMUP_STEPS = 3            # a process's first steps (compilation, CUDA-graph capture, allocator growth): timed apart as compile_s
 BUDGET_TIMING_FRAC = 0.02   # a time budget is turned into steps by timing this share of it (at least 5 steps) ...
 BUDGET_TIMING_MAX_S = 10.0  # ... and at most this many seconds
+EVAL_BATCH_BYTES = 1 << 18  # bytes per evaluation batch unless --eval_batch says otherwise: evaluation is forward-only, so it takes big batches
 
 def skips_on_device(opt:torch.optim.Optimizer) -> bool:
     "Whether `opt` can skip a non-finite step on the device (fused Adam/AdamW read `found_inf`), so the loop need not wait for the flag."
@@ -276,9 +277,9 @@ class Trainer:
                                    state=dict(optimizer=self.opt.state_dict(), rng=rng), keep_last=self.cfg.keep_last)
 
     def evaluate(self, max_bytes=None) -> dict:
-        cfg = self.cfg
-        return evaluate_model(self.model, cfg.data, seq_len=cfg.eval_seq_len or seq_len_at(cfg.steps - 1, cfg),
-                              batch_size=cfg.eval_batch, max_bytes=max_bytes, seed=cfg.seed)
+        cfg = self.cfg; seq_len = cfg.eval_seq_len or seq_len_at(cfg.steps - 1, cfg)
+        return evaluate_model(self.model, cfg.data, seq_len=seq_len, batch_size=cfg.eval_batch or max(1, EVAL_BATCH_BYTES // seq_len),
+                              max_bytes=max_bytes, seed=cfg.seed)
 
     def _schedule(self, step:int) -> tuple[float, float]:
         "Set the optimizer's learning rate and weight decay for `step`; return them."
