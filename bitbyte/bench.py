@@ -13,8 +13,8 @@ from .models import build_model, ByteLM, N_BYTES
 # %% auto #0
 __all__ = ['FUSED_PATH', 'NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory',
            'failure_row', 'bench_train', 'TrafficCount', 'bench_profile', 'bench_generate', 'bench_small',
-           'nanogpt_data', 'run_nanogpt', 'nanogpt_bench_mfu', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths',
-           'mamba_matched', 'run_suite', 'add_bench_parser']
+           'nanogpt_data', 'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'append_rows', 'row_names', 'mamba_arms',
+           'mamba2_paths', 'mamba_matched', 'run_suite', 'add_bench_parser']
 
 # %% ../nbs/10_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -302,6 +302,28 @@ def nanogpt_bench_mfu(checkout, device='cuda', compile:bool=True, timeout:float|
     return dict(name='nanogpt_bench', step_ms=ms, mfu_a100=mfu, achieved_tflops=mfu * 312e12 / 1e12, device=device_name(device))
 
 
+# %% ../nbs/10_bench.ipynb #dcce7aa6
+def race_nanogpt(checkout, data, runs_dir, device='cuda', max_iters:int=5000, config:dict|None=None, train:dict|None=None,
+                 quant:bool=False, log=print) -> list[dict]:
+    """nanoGPT at its own config, then the project's small model trained for exactly as many seconds (`time_budget`:
+    nanoGPT's steady training time, compilation and evaluation apart for both): two rows with val bpb on the whole
+    val split, at equal wall time."""
+    from bitbyte.train import TrainConfig, Trainer
+    peer = run_nanogpt(checkout, data, Path(runs_dir)/'race_nanogpt', max_iters=max_iters, device=device, log=log)
+    budget = peer['step_ms'] * peer['steps'] / 1e3
+    cfg = TrainConfig(family='bitbyte', model=dict(config or NANOGPT_CHAR, quant=quant, act_quant=quant), data=str(data),
+                      out=str(Path(runs_dir)/'race_bitbyte'), steps=10**9, time_budget=budget, device=str(device),
+                      compile=torch.device(device).type == 'cuda', progress=False, allow_overwrite=True, log_every=100,
+                      **(train or NANOGPT_CHAR_TRAIN))
+    r = Trainer(cfg).fit()
+    ours = dict(name='bitbyte_race', family='bitbyte', quant=quant, params=r['params'], steps=r['steps'], time_budget=budget,
+                train_s=r['train_s'], compile_s=r['compile_s'], train_bytes_per_s=r['train_bytes_per_s'], val_bpb=r['val_value'],
+                val_window=r['val']['seq_len'], compile_mode=r['compile_mode'], device=r['device'])
+    log(f"equal wall time ({budget:.1f} s of training): nanoGPT val bpb {peer['val_bpb']:.3f} in {peer['steps']} iters; "
+        f"bitbyte {ours['val_bpb']:.3f} in {ours['steps']} steps ({ours['train_s']:.1f} s)")
+    return [dict(peer, name='nanogpt_race', train_s=budget), ours]
+
+
 # %% ../nbs/10_bench.ipynb #ff412f52
 def append_rows(path, rows:list[dict], kind:str, when:str|None=None):
     """Append benchmark `rows` to the CSV at `path`, adding kind, commit, device and time (`when`, or now: one
@@ -455,6 +477,14 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             if 'peer' in parts:
                 pr = dict(run_nanogpt(peer, sdata, Path(runs_dir)/f'nanogpt_{rep}', max_iters=n, device=device, log=log), repeat=rep)
                 save(out_csv, [pr], 'peer'); rows.append(pr)
+    if 'race' in parts:   # nanoGPT at its own config, then ours for as many training seconds
+        from bitbyte.data import DEFAULT_DATASET, prepare_shakespeare
+        sdata = Path(data or DEFAULT_DATASET)
+        if not (sdata/'train'/'manifest.json').exists(): prepare_shakespeare(sdata)
+        if not peer: raise BitByteError("--parts race needs --peer PATH: a nanoGPT checkout (fetch it into an ignored folder)")
+        rr = race_nanogpt(peer, sdata, Path(runs_dir)/'race', device=device, max_iters=5000 if not quick else 20, log=log,
+                          **(dict(config=dict(d_model=32, n_layer=1, n_head=2), train=dict(seq_len=32, batch_bytes=128, micro_bytes=128, warmup_steps=1)) if quick else {}))
+        save(out_csv, rr, 'race'); rows += rr
     if 'gpt2_mfu' in parts:   # one FLOP formula for both (6 per weight per token plus 12·L·d·T attention: nanoGPT's estimate_mfu)
         r = bench_train('bitbyte', dict(GPT2_SMALL, quant=False), 1024, 12 * 1024, steps=20, device=device, compile=compile, peak_flops=peak)
         r.update(name='bitbyte_gpt2_mfu'); save(out_csv, [r], 'gpt2_mfu'); rows.append(r)
@@ -481,7 +511,7 @@ def add_bench_parser(add):
     p.add_argument('--quick', action='store_true', help='tiny sizes (a CPU smoke run)')
     p.add_argument('--no_compile', action='store_true'); p.add_argument('--data', default=None, help='a dataset for the loader benchmark')
     p.add_argument('--seq_lens', type=int, nargs='+', default=[1024, 2048, 4096, 8192, 16384, 32768])
-    p.add_argument('--parts', nargs='+', default=['train', 'sweep', 'generate', 'loader'], choices=['train', 'sweep', 'generate', 'loader', 'profile', 'small', 'peer', 'gpt2_mfu'],
+    p.add_argument('--parts', nargs='+', default=['train', 'sweep', 'generate', 'loader'], choices=['train', 'sweep', 'generate', 'loader', 'profile', 'small', 'peer', 'race', 'gpt2_mfu'],
                    help='profile (not in the default): torch.profiler tables of a training step, to profile.csv')
     p.add_argument('--profile_seq_lens', type=int, nargs='+', default=[4096])
     p.add_argument('--sweep_compile', type=int, nargs='*', default=None,

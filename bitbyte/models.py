@@ -134,6 +134,7 @@ class ByteLM(nn.Module):
         return loss, {'loss': m, 'bpb': nats_to_bpb(m)}
 
     eval_metric: str = 'bpb'   # the headline of an evaluation: the mean of the `eval_nats` terms named so
+    train_graphs: bool = False   # its compiled training step replays as CUDA graphs (torch.compile 'reduce-overhead'): measured, so on by default
 
     @torch.no_grad()
     def eval_nats(self, batch:torch.Tensor, generator:torch.Generator|None=None) -> dict[str, tuple[float, int]]:

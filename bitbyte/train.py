@@ -53,7 +53,7 @@ class TrainConfig(Config):
     grad_clip: float = 1.0
     optimizer: str = 'adamw'                       # 'adamw' | 'adamw8bit'
     compile: bool = False
-    compile_mode: str|None = None                  # torch.compile mode: None (default), 'reduce-overhead' (CUDA graphs), 'max-autotune', ...
+    compile_mode: str|None = None                  # torch.compile mode; None: 'reduce-overhead' (CUDA graphs) on one GPU for models that declare train_graphs, else the default
     time_budget: float|None = None                 # seconds of training (compilation and evaluation apart): fixes `steps` from a timing
     device: str = 'auto'
     seed: int = 0
@@ -220,7 +220,9 @@ class Trainer:
         self.step_fn = LossModule(self.model)
         if self.world > 1:
             self.step_fn = nn.parallel.DistributedDataParallel(self.step_fn, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
-        if cfg.compile: self.step_fn = torch.compile(self.step_fn, mode=cfg.compile_mode)
+        self.compile_mode = cfg.compile_mode or ('reduce-overhead' if cfg.compile and self.device.type == 'cuda' and self.world == 1
+                                                 and self.model.train_graphs else None)
+        if cfg.compile: self.step_fn = torch.compile(self.step_fn, mode=self.compile_mode)
         self.autocast = (torch.autocast(self.device.type, dtype=autocast_dtype(self.device))
                          if autocast_dtype(self.device) else nullcontext())
         self.probe = self._probe_batch()
@@ -400,7 +402,7 @@ class Trainer:
         self.record_base = run_record(seed=cfg.seed, device=self.device, family=model.family, variant=model.variant,
                                       params=model.num_params(), model_config=model.config.to_dict(),
                                       data=_data_spec(cfg.data), optimizer=self.opt_name, optimizer_note=self.opt_note,
-                                      world_size=self.world, compile=cfg.compile, compile_mode=cfg.compile_mode)
+                                      world_size=self.world, compile=cfg.compile, compile_mode=self.compile_mode if cfg.compile else None)
         if self.opt_note and self.main: tqdm.write(f"note: {self.opt_note}")
         reset_peak_memory(self.device)
         self.t_start = self.t_window = time.perf_counter()

@@ -244,6 +244,7 @@ def graph_decoder(backbone:TransformerBackbone, cache:KVCache, compile:bool=Fals
 class BitByteLM(ByteLM):
     "Byte-level BitNet b1.58 Transformer: next-byte prediction."
     family, variant, config_class = 'bitbyte', 'ar', BitByteConfig
+    train_graphs = True   # 2.3x the default compile's bytes/s at nanoGPT's shakespeare_char size on an H200 (artifacts/reports/bench.csv)
 
     def __init__(self, config:BitByteConfig):
         super().__init__(config)
