@@ -117,19 +117,16 @@ def _summary(r:dict):
 
 def cmd_eval(a):
     "`bitbyte eval`: in windows of the checkpoint's training length unless `--seq_len` says otherwise; `--windows`: a length-generalisation table."
-    import warnings
     from bitbyte.checkpoint import load_checkpoint, read_meta
-    from bitbyte.evaluate import evaluate_model, evaluate_file, trained_seq_len, parse_windows, WindowWarning
+    from bitbyte.evaluate import evaluate_model, evaluate_file, trained_seq_len, parse_windows
+    if a.windows and a.seq_len is not None: raise BitByteError("--windows sets the windows itself; drop --seq_len")
     train_len = trained_seq_len(read_meta(a.checkpoint))
     windows = parse_windows(a.windows, train_len) if a.windows else None   # refuse bad windows before loading
     model, meta = load_checkpoint(a.checkpoint, device=pick_device(a.device))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always', WindowWarning)
-        if windows: return _eval_windows(a, model, meta, train_len, windows)
-        kw = dict(seq_len=a.seq_len, batch_size=a.batch_size, stride=a.stride, train_seq_len=train_len)
-        if a.text: r = evaluate_file(model, a.text, **kw)
-        else: r = evaluate_model(model, a.data, split=a.split, max_bytes=a.max_bytes, **kw)
-    _report_warnings(caught)
+    if windows: return _eval_windows(a, model, meta, train_len, windows)
+    kw = dict(seq_len=a.seq_len, batch_size=a.batch_size, stride=a.stride, train_seq_len=train_len)
+    r = _with_eval_warnings(lambda: evaluate_file(model, a.text, **kw) if a.text else
+                            evaluate_model(model, a.data, split=a.split, max_bytes=a.max_bytes, **kw))
     r = dict(r, checkpoint=str(a.checkpoint), family=meta['family'], step=meta['step'])
     print(f"bitbyte eval: {r['metric']} {r[r['metric']]:.4f} over {r['bytes']:,} bytes in {r['seq_len']}-byte windows, stride "
           f"{r['stride']} (trained at {train_len or 'an unrecorded length'})", file=sys.stderr)
@@ -137,22 +134,27 @@ def cmd_eval(a):
     if a.json: save_json(a.json, rec)
     _print_json(r)
 
-def _report_warnings(caught):
-    "The evaluation's own warnings as one `warning:` line each; any other warning as Python shows it."
+def _with_eval_warnings(fn):
+    "Run `fn()`, showing the evaluation's own warnings as one `warning:` line each (any other warning as Python shows it)."
     import warnings
     from bitbyte.evaluate import WindowWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', WindowWarning)
+        out = fn()
     for msg in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, WindowWarning)):
         print(f"bitbyte eval: warning: {msg}", file=sys.stderr)
     for w in caught:
         if not issubclass(w.category, WindowWarning): warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return out
 
 def _eval_windows(a, model, meta, train_len, windows):
     "`bitbyte eval --windows`: the headline at each window, as a table (and `--json`)."
     from bitbyte.evaluate import length_generalisation, text_dataset
     kw = dict(train_len=train_len, windows=windows, batch_size=a.batch_size, stride=a.stride)
-    if a.text:
-        with text_dataset(a.text) as (d, _): df = length_generalisation(model, d, **kw)
-    else: df = length_generalisation(model, a.data, split=a.split, max_bytes=a.max_bytes, **kw)
+    def table():
+        if not a.text: return length_generalisation(model, a.data, split=a.split, max_bytes=a.max_bytes, **kw)
+        with text_dataset(a.text) as (d, _): return length_generalisation(model, d, **kw)
+    df = _with_eval_warnings(table)
     print(df.to_string(index=False))
     if a.json: save_json(a.json, run_record(device=model.device, checkpoint=str(a.checkpoint), family=meta['family'],
                                             step=meta['step'], train_seq_len=train_len, rows=df.to_dict('records')))
