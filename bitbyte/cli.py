@@ -116,15 +116,48 @@ def _summary(r:dict):
           f"{r['wall_s']:.0f} s; checkpoint {r.get('checkpoint')}")
 
 def cmd_eval(a):
-    from bitbyte.checkpoint import load_checkpoint
-    from bitbyte.evaluate import evaluate_model, evaluate_file
+    "`bitbyte eval`: in windows of the checkpoint's training length unless `--seq_len` says otherwise; `--windows`: a length-generalisation table."
+    from bitbyte.checkpoint import load_checkpoint, read_meta
+    from bitbyte.evaluate import evaluate_model, evaluate_file, trained_seq_len, parse_windows
+    if a.windows and a.seq_len is not None: raise BitByteError("--windows sets the windows itself; drop --seq_len")
+    train_len = trained_seq_len(read_meta(a.checkpoint))
+    windows = parse_windows(a.windows, train_len) if a.windows else None   # refuse bad windows before loading
     model, meta = load_checkpoint(a.checkpoint, device=pick_device(a.device))
-    if a.text: r = evaluate_file(model, a.text, seq_len=a.seq_len, batch_size=a.batch_size)
-    else: r = evaluate_model(model, a.data, seq_len=a.seq_len, batch_size=a.batch_size, split=a.split, max_bytes=a.max_bytes)
+    if windows: return _eval_windows(a, model, meta, train_len, windows)
+    kw = dict(seq_len=a.seq_len, batch_size=a.batch_size, stride=a.stride, train_seq_len=train_len)
+    r = _with_eval_warnings(lambda: evaluate_file(model, a.text, **kw) if a.text else
+                            evaluate_model(model, a.data, split=a.split, max_bytes=a.max_bytes, **kw))
     r = dict(r, checkpoint=str(a.checkpoint), family=meta['family'], step=meta['step'])
+    print(f"bitbyte eval: {r['metric']} {r[r['metric']]:.4f} over {r['bytes']:,} bytes in {r['seq_len']}-byte windows, stride "
+          f"{r['stride']} (trained at {train_len or 'an unrecorded length'})", file=sys.stderr)
     rec = run_record(device=model.device, **r)
     if a.json: save_json(a.json, rec)
     _print_json(r)
+
+def _with_eval_warnings(fn):
+    "Run `fn()`, showing the evaluation's own warnings as one `warning:` line each (any other warning as Python shows it)."
+    import warnings
+    from bitbyte.evaluate import WindowWarning
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always', WindowWarning)
+        out = fn()
+    for msg in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, WindowWarning)):
+        print(f"bitbyte eval: warning: {msg}", file=sys.stderr)
+    for w in caught:
+        if not issubclass(w.category, WindowWarning): warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    return out
+
+def _eval_windows(a, model, meta, train_len, windows):
+    "`bitbyte eval --windows`: the headline at each window, as a table (and `--json`)."
+    from bitbyte.evaluate import length_generalisation, text_dataset
+    kw = dict(train_len=train_len, windows=windows, batch_size=a.batch_size, stride=a.stride)
+    def table():
+        if not a.text: return length_generalisation(model, a.data, split=a.split, max_bytes=a.max_bytes, **kw)
+        with text_dataset(a.text) as (d, _): return length_generalisation(model, d, **kw)
+    df = _with_eval_warnings(table)
+    print(df.to_string(index=False))
+    if a.json: save_json(a.json, run_record(device=model.device, checkpoint=str(a.checkpoint), family=meta['family'],
+                                            step=meta['step'], train_seq_len=train_len, rows=df.to_dict('records')))
 
 def cmd_generate(a):
     from bitbyte.checkpoint import load_checkpoint
@@ -223,7 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add('eval', cmd_eval, 'bits per byte of a checkpoint on the validation split or a text file (masked_bpb for diffusion)')
     p.add_argument('checkpoint'); p.add_argument('--data', default=DEFAULT_DATASET); p.add_argument('--text', default=None)
-    p.add_argument('--split', default='val'); p.add_argument('--seq_len', type=int, default=1024)
+    p.add_argument('--split', default='val')
+    p.add_argument('--seq_len', type=int, default=None, help="window in bytes (default: the checkpoint's last training length)")
+    p.add_argument('--stride', type=int, default=None, help='advance windows by this many bytes, scoring only their last STRIDE bytes (default: the window)')
+    p.add_argument('--windows', nargs='+', default=None, metavar='W',
+                   help='a table at several windows: Nx (N times the training length) or bytes, e.g. 1x 2x 4x 8x')
     p.add_argument('--batch_size', type=int, default=8); p.add_argument('--max_bytes', type=int, default=None)
     p.add_argument('--device', default='auto'); p.add_argument('--json', default=None, help='write the result and run record here')
 

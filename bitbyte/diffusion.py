@@ -81,6 +81,7 @@ class DiffusionLM(ByteLM):
         return self.masked_nats(batch, mask).item(), int(mask.sum())
 
     eval_metric, EVAL_MASK_RATES = 'masked_bpb', (0.15, 0.3, 0.5)
+    sliding_eval = False   # every byte sees both sides: no sliding window of causal context to score the last bytes of
     def eval_nats(self, batch:torch.Tensor, generator:torch.Generator|None=None) -> dict[str, tuple[float, int]]:
         "Evaluation terms: masked nats and counts at each fixed mask rate (the headline is their mean bpb)."
         return {f"masked_bpb@{r}": self.masked_bpb(batch, r, generator) for r in self.EVAL_MASK_RATES}

@@ -4,43 +4,114 @@
 
 # %% ../nbs/08_evaluate.ipynb #2c7dde6c
 from __future__ import annotations
-import math, tempfile, time
-from contextlib import nullcontext
+import itertools, math, tempfile, time, warnings
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
-import torch
+import numpy as np, torch
 from .core import BitByteError, autocast_dtype, peak_memory_bytes, reset_peak_memory, sync
 from .models import ByteLM, LN2, to_bytes_tensor, to_text
-from .data import iter_eval_batches, write_shards
+from .data import _eval_spans, iter_eval_batches, write_shards
+
 
 # %% auto #0
-__all__ = ['evaluate_model', 'headline', 'evaluate_file', 'generate_with_metrics']
+__all__ = ['DEFAULT_WINDOW', 'WindowWarning', 'trained_seq_len', 'eval_window', 'warn_beyond_training', 'stride_spans',
+           'iter_stride_batches', 'check_stride', 'evaluate_model', 'headline', 'text_dataset', 'evaluate_file',
+           'parse_windows', 'length_generalisation', 'generate_with_metrics']
+
+# %% ../nbs/08_evaluate.ipynb #5aa3f4f1
+DEFAULT_WINDOW = 1024   # the window of a checkpoint that records no training length
+
+class WindowWarning(UserWarning):
+    "An evaluation window the checkpoint does not vouch for: longer than it trained on, or its training length unknown."
+
+def trained_seq_len(meta:dict) -> int|None:
+    "The sequence length a checkpoint last trained at: its `train_seq_len`, else read off its `train_config` at its step; None if it records neither."
+    if meta.get('train_seq_len'): return int(meta['train_seq_len'])
+    tc = meta.get('train_config')
+    if not tc: return None
+    from bitbyte.train import TrainConfig, seq_len_at   # here, not at the top: the trainer imports this module
+    cfg = TrainConfig(**{k: tc[k] for k in ('steps', 'seq_len', 'curriculum', 'seq_len_cap') if k in tc})
+    step = min(meta.get('step') or cfg.steps, cfg.steps)
+    return seq_len_at(max(0, step - 1), cfg)
+
+def eval_window(seq_len:int|None=None, train_seq_len:int|None=None) -> int:
+    "The window to score in: `seq_len` if given, else the training length, else `DEFAULT_WINDOW` (with a warning)."
+    if seq_len is not None:
+        if seq_len < 1: raise BitByteError(f"the evaluation window must be at least 1 byte, not {seq_len}; pass a positive --seq_len")
+        return int(seq_len)
+    if train_seq_len: return int(train_seq_len)
+    warnings.warn(f"the checkpoint records no training length; scoring in {DEFAULT_WINDOW}-byte windows, "
+                  "which is wrong for a model trained shorter: pass --seq_len", WindowWarning, stacklevel=2)
+    return DEFAULT_WINDOW
+
+def warn_beyond_training(seq_len:int, train_seq_len:int|None) -> bool:
+    "Warn (once per call) when `seq_len` is longer than the model trained on; True if it is."
+    if not train_seq_len or seq_len <= train_seq_len: return False
+    warnings.warn(f"{seq_len}-byte windows are longer than the {train_seq_len} bytes the model trained on: "
+                  "this measures length generalisation, not the model at its training length", WindowWarning, stacklevel=2)
+    return True
+
+
+# %% ../nbs/08_evaluate.ipynb #f88931db
+def stride_spans(n:int, window:int, stride:int) -> list[tuple[int, int, int]]:
+    """Windows over a shard of `n` bytes as `(start, end, scored)`: bytes `start+1..end` predicted from the bytes before
+    each, the last `scored` of them scored (those no earlier window scored)."""
+    spans, start, done = [], 0, 0
+    while done < n - 1:
+        end = min(start + window, n - 1)
+        spans.append((start, end, end - done)); done, start = end, start + stride
+    return spans
+
+def iter_stride_batches(root, window:int, stride:int, batch_size:int, split:str='val', max_bytes:int|None=None):
+    "`(batch, scored)`: `(b, L+1)` LongTensor windows of one length, each scoring its last `scored` bytes (`stride_spans`, shard by shard)."
+    for mm, n in _eval_spans(root, split, max_bytes):
+        for (L, k), group in itertools.groupby(stride_spans(n, window, stride), key=lambda s: (s[1] - s[0], s[2])):
+            starts = np.array([s for s, _, _ in group], dtype=np.int64)
+            for i in range(0, len(starts), batch_size):
+                yield torch.from_numpy(mm[starts[i:i+batch_size, None] + np.arange(L + 1)].astype(np.int64)), k
 
 # %% ../nbs/08_evaluate.ipynb #2f80f5de
 def _autocast(device):
     dt = autocast_dtype(device)
     return torch.autocast(torch.device(device).type, dtype=dt) if dt else nullcontext()
 
+def check_stride(model:ByteLM, stride:int|None, seq_len:int):
+    "Refuse a stride the model or the window cannot take, before any work."
+    if stride is None: return
+    if not model.sliding_eval:
+        raise BitByteError(f"a {model.family!r} model ({model.eval_metric}) predicts each byte from both sides, so a sliding window "
+                           "scores nothing new; drop --stride")
+    if not 1 <= stride <= seq_len:
+        raise BitByteError(f"the stride must be between 1 and the window ({seq_len} bytes), not {stride}; pass such a --stride")
+
 @torch.no_grad()
-def evaluate_model(model:ByteLM, data, seq_len:int=1024, batch_size:int=8, split:str='val', max_bytes:int|None=None,
-                   seed:int=0) -> dict:
-    "The model's evaluation terms (`eval_nats`: bpb, or masked_bpb at fixed rates) over a dataset split, with speed and memory."
+def evaluate_model(model:ByteLM, data, seq_len:int|None=None, batch_size:int=8, split:str='val', max_bytes:int|None=None,
+                   seed:int=0, stride:int|None=None, train_seq_len:int|None=None) -> dict:
+    """The model's evaluation terms (`eval_nats`: bpb, or masked_bpb at fixed rates) over a dataset split, with speed and
+    memory: in windows of `seq_len` (default: `train_seq_len`, the length the model trained at), non-overlapping or
+    advanced by `stride`."""
     model = getattr(model, 'module', model)
+    seq_len = eval_window(seq_len, train_seq_len); check_stride(model, stride, seq_len)
+    beyond = warn_beyond_training(seq_len, train_seq_len)
     dev = model.device; was_training = model.training; model.eval()
     reset_peak_memory(dev); sync(dev); t0 = time.perf_counter()
     nats, counts, n_bytes = {}, {}, 0
     g = torch.Generator(device=dev).manual_seed(seed)
-    for batch in iter_eval_batches(data, seq_len, batch_size, split=split, max_bytes=max_bytes):
+    batches = (((b, None) for b in iter_eval_batches(data, seq_len, batch_size, split=split, max_bytes=max_bytes)) if stride is None
+               else iter_stride_batches(data, seq_len, stride, batch_size, split=split, max_bytes=max_bytes))
+    for batch, k in batches:
         batch = batch.to(dev, non_blocking=True)
-        n_bytes += batch[:, 1:].numel()
+        n_bytes += batch.size(0) * (batch.size(1) - 1 if k is None else k)
         with _autocast(dev):
-            for k, (tot, n) in model.eval_nats(batch, generator=g).items():
-                nats[k] = nats.get(k, 0.0) + float(tot); counts[k] = counts.get(k, 0) + int(n)
+            terms = model.eval_nats(batch, generator=g) if k is None else model.eval_nats(batch, generator=g, score_last=k)
+            for name, (tot, n) in terms.items():
+                nats[name] = nats.get(name, 0.0) + float(tot); counts[name] = counts.get(name, 0) + int(n)
     sync(dev); dt = time.perf_counter() - t0
     model.train(was_training)
     if n_bytes == 0: raise BitByteError(f"the {split} split of {data} has no bytes to evaluate; re-run `bitbyte prepare`")
     per = {k: nats[k] / counts[k] / LN2 for k in nats}
-    out = dict(split=split, seq_len=seq_len, bytes=n_bytes, seconds=dt, bytes_per_s=n_bytes/dt,
-               peak_mem_bytes=peak_memory_bytes(dev), metric=model.eval_metric, **per)
+    out = dict(split=split, seq_len=seq_len, stride=stride or seq_len, train_seq_len=train_seq_len, beyond_training=beyond,
+               bytes=n_bytes, seconds=dt, bytes_per_s=n_bytes/dt, peak_mem_bytes=peak_memory_bytes(dev), metric=model.eval_metric, **per)
     if model.eval_metric not in per:   # a headline over several terms (masked_bpb@0.15, @0.3, @0.5): their mean
         terms = [v for k, v in per.items() if k.startswith(model.eval_metric)]
         out[model.eval_metric] = sum(terms) / len(terms)
@@ -51,26 +122,71 @@ def headline(result:dict) -> float:
     return result[result['metric']]
 
 # %% ../nbs/08_evaluate.ipynb #d7daaee0
-def evaluate_file(model:ByteLM, path, seq_len:int=1024, batch_size:int=8, **kw) -> dict:
-    "bpb (or masked_bpb) of `model` on the bytes of a file."
+@contextmanager
+def text_dataset(path):
+    "A temporary one-shard dataset (split `val`) holding the bytes of the file at `path`: `(folder, number of bytes)`."
     p = Path(path)
     if not p.is_file(): raise BitByteError(f"text file {p} does not exist")
     data = p.read_bytes()
     if len(data) < 2: raise BitByteError(f"{p} has fewer than 2 bytes; nothing to evaluate")
     with tempfile.TemporaryDirectory() as d:
         write_shards([data], Path(d)/'val', shard_size=len(data), sep_byte=None, source=str(p.name), split='val')
-        r = evaluate_model(model, d, seq_len=min(seq_len, len(data)-1), batch_size=batch_size, split='val', **kw)
-    r['file'] = str(p)
+        yield d, len(data)
+
+def evaluate_file(model:ByteLM, path, seq_len:int|None=None, batch_size:int=8, stride:int|None=None,
+                  train_seq_len:int|None=None, **kw) -> dict:
+    "bpb (or masked_bpb) of `model` on the bytes of a file, in windows of `seq_len` (default: `train_seq_len`)."
+    with text_dataset(path) as (d, n):
+        seq_len = eval_window(seq_len, train_seq_len); check_stride(getattr(model, 'module', model), stride, seq_len)
+        w = min(seq_len, n - 1)
+        r = evaluate_model(model, d, seq_len=w, batch_size=batch_size, split='val', stride=stride and min(stride, w),
+                           train_seq_len=train_seq_len, **kw)
+    r['file'] = str(path)
     return r
+
+
+# %% ../nbs/08_evaluate.ipynb #ba40cef1
+def parse_windows(items, train_seq_len:int|None) -> list[int]:
+    "Windows from `'Nx'` (N times the training length) or byte counts, as `--windows` takes them."
+    out = []
+    for it in map(str, items):
+        mult = it.endswith('x')
+        try: v = float(it[:-1]) if mult else int(it)
+        except ValueError: raise BitByteError(f"window {it!r} is neither a byte count nor a multiple of the training length like 2x") from None
+        if mult and not train_seq_len:
+            raise BitByteError(f"the checkpoint records no training length, so {it!r} means nothing; give the windows in bytes")
+        w = round(v * train_seq_len) if mult else v
+        if w < 1: raise BitByteError(f"window {it!r} is under 1 byte; give positive windows")
+        out.append(w)
+    return out
+
+def length_generalisation(model:ByteLM, data, train_len:int|None, factors=(1, 2, 4, 8), windows=None, **kw):
+    "A DataFrame of the headline (bpb or masked_bpb) in windows of each factor × `train_len` (or of each of `windows`)."
+    import pandas as pd
+    windows = list(windows) if windows else [round(f * train_len) for f in factors]
+    for w in windows: eval_window(w); check_stride(getattr(model, 'module', model), kw.get('stride'), w)   # refuse before any work
+    rows = []
+    for w in windows:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', WindowWarning)   # windows past the training length are the point here
+            r = evaluate_model(model, data, seq_len=w, train_seq_len=train_len, **kw)
+        rows.append({'family': getattr(model, 'module', model).family, 'window': w,
+                     'factor': w / train_len if train_len else float('nan'), r['metric']: headline(r),
+                     'stride': r['stride'], 'bytes': r['bytes']})
+    df = pd.DataFrame(rows)
+    at_train = df[df.window == train_len][r['metric']]
+    df[f"{r['metric']}_vs_train_len"] = df[r['metric']] - (at_train.iloc[0] if len(at_train) else float('nan'))
+    return df
 
 # %% ../nbs/08_evaluate.ipynb #1ee60282
 @torch.no_grad()
 def generate_with_metrics(model:ByteLM, prompt:str|bytes, max_new_bytes:int=200, temperature:float=1.0,
-                          top_k:int|None=None, top_p:float|None=None, seed:int=0, **options) -> dict:
+                          top_k:int|None=None, top_p:float|None=None, seed:int=0, train_seq_len:int|None=None, **options) -> dict:
     "Generate from `prompt` and report the text, latency, bytes/s and peak memory; `options` go to the family's `generate` (e.g. `compile_decode`)."
     model = getattr(model, 'module', model); model.eval(); dev = model.device
     idx = to_bytes_tensor(prompt, dev)
     if idx.size(1) == 0 and model.variant != 'diffusion': idx = to_bytes_tensor(b"\n", dev)
+    beyond = warn_beyond_training(idx.size(1) + max_new_bytes, train_seq_len)
     g = torch.Generator(device=dev).manual_seed(seed)
     reset_peak_memory(dev); sync(dev); t0 = time.perf_counter()
     with _autocast(dev):
@@ -81,4 +197,5 @@ def generate_with_metrics(model:ByteLM, prompt:str|bytes, max_new_bytes:int=200,
     return dict(family=model.family, prompt=to_text(idx), text=to_text(out), new_text=to_text(new),
                 new_bytes=int(max_new_bytes), latency_s=dt, ms_per_byte=1000*dt/max(1, max_new_bytes),
                 bytes_per_s=max_new_bytes/dt if dt > 0 else float('inf'), peak_mem_bytes=peak_memory_bytes(dev),
-                temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, **options)
+                temperature=temperature, top_k=top_k, top_p=top_p, seed=seed, train_seq_len=train_seq_len,
+                beyond_training=beyond, **options)

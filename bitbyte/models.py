@@ -135,13 +135,16 @@ class ByteLM(nn.Module):
 
     eval_metric: str = 'bpb'   # the headline of an evaluation: the mean of the `eval_nats` terms named so
     train_graphs: bool = False   # its compiled training step replays as CUDA graphs (torch.compile 'reduce-overhead'): measured, so on by default
+    sliding_eval: bool = True  # `eval_nats(score_last=)` works: each byte is predicted from the bytes before it only
 
     @torch.no_grad()
-    def eval_nats(self, batch:torch.Tensor, generator:torch.Generator|None=None) -> dict[str, tuple[float, int]]:
-        "Summed cross-entropy (nats) and the number of predicted bytes, per evaluation term, on a `(B, T+1)` batch."
-        logits = self(batch[:, :-1]).float()
-        tot = F.cross_entropy(logits.reshape(-1, logits.size(-1)), batch[:, 1:].reshape(-1), reduction='sum')
-        return {'bpb': (tot.item(), batch[:, 1:].numel())}
+    def eval_nats(self, batch:torch.Tensor, generator:torch.Generator|None=None,
+                  score_last:int|None=None) -> dict[str, tuple[float, int]]:
+        "Summed cross-entropy (nats) and the number of predicted bytes, per evaluation term, on a `(B, T+1)` batch; with `score_last`, of each row's last `score_last` bytes only."
+        logits, targets = self(batch[:, :-1]).float(), batch[:, 1:]
+        if score_last is not None: logits, targets = logits[:, -score_last:], targets[:, -score_last:]
+        tot = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction='sum')
+        return {'bpb': (tot.item(), targets.numel())}
 
     def probe_logits(self, batch:torch.Tensor) -> torch.Tensor:
         "Logits `(B, T, V)` on a fixed probe batch, for the collapse monitor (distinct predictions, entropy)."
@@ -155,10 +158,11 @@ class ByteLM(nn.Module):
         return 6.0 * self.num_params()
 
     def optim_groups(self, weight_decay:float) -> list[dict]:
-        "Decay matrices (2-D weights); leave norms, biases and 1-D parameters alone."
+        "Decay matrices (2-D weights); leave norms, biases, 1-D parameters and any marked `_no_weight_decay` alone."
         params = [p for p in self.parameters() if p.requires_grad]
-        return [dict(params=[p for p in params if p.dim() >= 2], weight_decay=weight_decay),
-                dict(params=[p for p in params if p.dim() < 2], weight_decay=0.0)]
+        decay = lambda p: p.dim() >= 2 and not getattr(p, '_no_weight_decay', False)
+        return [dict(params=[p for p in params if decay(p)], weight_decay=weight_decay),
+                dict(params=[p for p in params if not decay(p)], weight_decay=0.0)]
 
     @property
     def device(self) -> torch.device: return next(self.parameters()).device

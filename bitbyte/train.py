@@ -274,7 +274,7 @@ class Trainer:
             gathered = [None] * self.world; dist.all_gather_object(gathered, rng[0]); rng = gathered
         if not self.main: return None
         meta = dict(bytes_seen=self.bytes_seen, data_state=self.data.state_dict(), bad_steps=self.bad_steps,
-                    train_config=self.cfg.to_dict(), record=self.record_base)
+                    train_config=self.cfg.to_dict(), train_seq_len=seq_len_at(max(0, step - 1), self.cfg), record=self.record_base)
         return save_run_checkpoint(self.out, self.model, step, meta=meta,
                                    state=dict(optimizer=self.opt.state_dict(), rng=rng), keep_last=self.cfg.keep_last)
 
