@@ -86,10 +86,11 @@ def check_stride(model:ByteLM, stride:int|None, seq_len:int):
 
 @torch.no_grad()
 def evaluate_model(model:ByteLM, data, seq_len:int|None=None, batch_size:int=8, split:str='val', max_bytes:int|None=None,
-                   seed:int=0, stride:int|None=None, train_seq_len:int|None=None) -> dict:
+                   seed:int=0, stride:int|None=None, train_seq_len:int|None=None, compile:bool=False) -> dict:
     """The model's evaluation terms (`eval_nats`: bpb, or masked_bpb at fixed rates) over a dataset split, with speed and
     memory: in windows of `seq_len` (default: `train_seq_len`, the length the model trained at), non-overlapping or
-    advanced by `stride`."""
+    advanced by `stride`. The sums stay on the device (one host sync, at the end); `compile` compiles the scoring
+    for the full batch shape (the shard tails and the last batch, a sliver of the bytes, run eagerly)."""
     model = getattr(model, 'module', model)
     seq_len = eval_window(seq_len, train_seq_len); check_stride(model, stride, seq_len)
     beyond = warn_beyond_training(seq_len, train_seq_len)
@@ -99,13 +100,17 @@ def evaluate_model(model:ByteLM, data, seq_len:int|None=None, batch_size:int=8, 
     g = torch.Generator(device=dev).manual_seed(seed)
     batches = (((b, None) for b in iter_eval_batches(data, seq_len, batch_size, split=split, max_bytes=max_bytes)) if stride is None
                else iter_stride_batches(data, seq_len, stride, batch_size, split=split, max_bytes=max_bytes))
+    score, full = (torch.compile(model.eval_nats, dynamic=False) if compile else None), None
     for batch, k in batches:
         batch = batch.to(dev, non_blocking=True)
+        full = full or (batch.shape, k)
+        fn = score if score is not None and (batch.shape, k) == full else model.eval_nats
         n_bytes += batch.size(0) * (batch.size(1) - 1 if k is None else k)
         with _autocast(dev):
-            terms = model.eval_nats(batch, generator=g) if k is None else model.eval_nats(batch, generator=g, score_last=k)
+            terms = fn(batch, generator=g) if k is None else fn(batch, generator=g, score_last=k)
             for name, (tot, n) in terms.items():
-                nats[name] = nats.get(name, 0.0) + float(tot); counts[name] = counts.get(name, 0) + int(n)
+                nats[name] = nats.get(name, 0.0) + tot; counts[name] = counts.get(name, 0) + int(n)
+    nats = {k: float(v) for k, v in nats.items()}   # the one host sync
     sync(dev); dt = time.perf_counter() - t0
     model.train(was_training)
     if n_bytes == 0: raise BitByteError(f"the {split} split of {data} has no bytes to evaluate; re-run `bitbyte prepare`")

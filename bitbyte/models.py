@@ -139,12 +139,12 @@ class ByteLM(nn.Module):
 
     @torch.no_grad()
     def eval_nats(self, batch:torch.Tensor, generator:torch.Generator|None=None,
-                  score_last:int|None=None) -> dict[str, tuple[float, int]]:
-        "Summed cross-entropy (nats) and the number of predicted bytes, per evaluation term, on a `(B, T+1)` batch; with `score_last`, of each row's last `score_last` bytes only."
+                  score_last:int|None=None) -> dict[str, tuple[torch.Tensor|float, int]]:
+        "Summed cross-entropy (nats, a device scalar) and the number of predicted bytes, per evaluation term, on a `(B, T+1)` batch; with `score_last`, of each row's last `score_last` bytes only."
         logits, targets = self(batch[:, :-1]).float(), batch[:, 1:]
         if score_last is not None: logits, targets = logits[:, -score_last:], targets[:, -score_last:]
         tot = F.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1), reduction='sum')
-        return {'bpb': (tot.item(), targets.numel())}
+        return {'bpb': (tot, targets.numel())}   # the sum stays on the device: the caller reads it once, at the end
 
     def probe_logits(self, batch:torch.Tensor) -> torch.Tensor:
         "Logits `(B, T, V)` on a fixed probe batch, for the collapse monitor (distinct predictions, entropy)."
