@@ -172,7 +172,8 @@ def resume_config(out, overrides:dict|None=None) -> TrainConfig:
     "The config that resumes the run in `out`: its saved training config, with `overrides` (options given now) on top."
     if not out: raise BitByteError("no run folder given; pass --out RUN_FOLDER to resume")
     ck = resolve_checkpoint(out)
-    saved = read_meta(ck).get('train_config')
+    meta = read_meta(ck); saved = meta.get('train_config')
+    if 'family' in (overrides or {}): check_family(meta, overrides['family'], ck)
     if not isinstance(saved, dict):
         raise BitByteError(f"checkpoint {ck} holds no training config, so it cannot be resumed as it was; "
                            "start a new run from it with --resume --reset_optimizer and the full options")
@@ -181,7 +182,7 @@ def resume_config(out, overrides:dict|None=None) -> TrainConfig:
     cfg = cfg.replace(**{k: getattr(TrainConfig(), k) for k in PER_INVOCATION if k in names})
     over = dict(overrides or {})
     model = {**cfg.model, **(over.pop('model', None) or {})}
-    return cfg.replace(**over, model=model, resume=True, out=str(out))
+    return cfg.replace(**{**over, 'model': model, 'resume': True, 'out': str(out)})
 
 def resume_conflicts(cfg:TrainConfig, saved_train:dict|None, saved_model:dict) -> list[str]:
     "Options of `cfg` that differ from the saved run and may not change on resume, as '--name given (saved: value)'."
