@@ -270,7 +270,7 @@ def inspect_tags(path) -> dict:
         sd = {k: v for k, v in sd.items() if torch.is_tensor(v)}
         cur = dict(family=obj.get('model_family'), variant=obj.get('variant'))
     else:
-        ck = resolve_checkpoint(p); meta = json.loads((ck/'meta.json').read_text())
+        ck = resolve_checkpoint(p); meta = _read_json(ck/'meta.json')
         sd = {k: load_file(ck/'model.safetensors')[k] for k in load_file(ck/'model.safetensors')}
         cur = dict(family=meta.get('family'), variant=meta.get('variant'))
     shapes = {k: tuple(v.shape) for k, v in sd.items()}

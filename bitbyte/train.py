@@ -368,7 +368,7 @@ class Trainer:
 
     def _log(self, row:dict):
         if not self.main: return
-        with open(self.out/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        with os_errors(f"writing {self.out/'metrics.jsonl'}"), open(self.out/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
     def _collapse_row(self, step, loss, lr, wd, st):
         f = self.out/'collapse.csv'
@@ -505,7 +505,8 @@ def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -
     cfg = TrainConfig.from_dict(cfg) if isinstance(cfg, dict) else (cfg or TrainConfig())
     if overrides: cfg = cfg.replace(**overrides)
     t = Trainer(cfg, model)
-    try: return t.fit()
+    try:
+        with os_errors(f"training into {cfg.out}"): return t.fit()   # a full disk or a refused write: one line
     finally: t.close()
 
 # %% ../nbs/09_train.ipynb #a3f1afd4
