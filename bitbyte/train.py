@@ -317,7 +317,7 @@ class Trainer:
         if not isinstance(meta.get('config'), dict): build_from_meta(meta, ck)   # its clear error
         bad = resume_conflicts(cfg, meta.get('train_config'), meta['config'])
         if model is not None and model.config.to_dict() != meta['config']: bad.append('the model passed in')
-        if bad: raise BitByteError(f"resuming {ck}: {', '.join(bad)} differ from the saved run; drop them (resume takes the "
+        if bad: raise BitByteError(f"resuming {ck}: options differ from the saved run: {', '.join(bad)}; drop them (resume takes the "
                                    "saved config) or start a new run (another --out, or --reset_optimizer for a new schedule from these weights)")
         if not cfg.reset_optimizer and cfg.steps < meta.get('step', 0):
             raise BitByteError(f"--steps {cfg.steps} is below the checkpoint's step {meta['step']} ({ck}); pass --steps "
