@@ -339,8 +339,10 @@ class Trainer:
         for f in (self.out/'metrics.jsonl', self.out/'collapse.csv'):
             if not f.exists(): continue
             with os_errors(f"trimming {f}"):
-                if self.cfg.reset_optimizer:
-                    os.replace(f, f.with_name(f"{f.stem}.until_{self.resume_from.name}{f.suffix}")); continue
+                if self.cfg.reset_optimizer:   # kept under a name no later reset overwrites
+                    dest, k = f.with_name(f"{f.stem}.until_{self.resume_from.name}{f.suffix}"), 1
+                    while dest.exists(): dest, k = f.with_name(f"{f.stem}.until_{self.resume_from.name}.{k}{f.suffix}"), k + 1
+                    os.replace(f, dest); continue
                 lines = f.read_text().splitlines(keepends=True)
                 keep = [l for i, l in enumerate(lines) if (i == 0 and l.startswith('Step,')) or _row_step(l) <= self.start_step]
                 if len(keep) < len(lines): write_text_atomic(f, ''.join(keep))
