@@ -4,21 +4,50 @@
 
 # %% ../nbs/07_checkpoint.ipynb #6c4a27a2
 from __future__ import annotations
-import json, os, shutil, time
+import fcntl, json, os, pickle, shutil, signal, socket, time
 from pathlib import Path
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import save_model, load_model as _st_load_model, load_file
 from . import __version__
-from .core import BitByteError, save_json, write_text_atomic
+from .core import BitByteError, save_json, write_text_atomic, os_errors
 from .models import ByteLM, build_model, families
 
+
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'save_checkpoint', 'step_dir_name', 'list_checkpoints', 'resolve_checkpoint', 'read_meta',
-           'check_family', 'load_checkpoint', 'load_state', 'checkpoint_bytes', 'save_run_checkpoint', 'inspect_tags',
-           'tag_checkpoint', 'find_checkpoints', 'tag_all']
+__all__ = ['FORMAT_VERSION', 'SAVE_POINTS', 'fault_point', 'save_checkpoint', 'step_dir_name', 'list_checkpoints',
+           'resolve_checkpoint', 'read_meta', 'check_family', 'build_from_meta', 'load_weights', 'load_checkpoint',
+           'load_state', 'checkpoint_bytes', 'clean_checkpoints', 'prune_checkpoints', 'save_run_checkpoint', 'RunLock',
+           'inspect_tags', 'tag_checkpoint', 'find_checkpoints', 'tag_all']
 
 # %% ../nbs/07_checkpoint.ipynb #d52709c7
 FORMAT_VERSION = 1
+SAVE_POINTS = ('after_weights', 'in_state', 'before_rename', 'after_aside', 'after_rename', 'after_latest', 'in_prune')
+
+def fault_point(name:str, step:int):
+    "Fault injection: SIGKILL this process at save point `name` of step `step` when `BITBYTE_KILL_AT` is `name@step`."
+    if os.environ.get('BITBYTE_KILL_AT') == f"{name}@{step}": os.kill(os.getpid(), signal.SIGKILL)
+
+class _KillMidWrite:
+    "A file whose first write is followed by the `in_state` fault point: a kill with the state half written."
+    def __init__(self, f, step): self.f, self.step = f, step
+    def write(self, b): n = self.f.write(b); self.f.flush(); fault_point('in_state', self.step); return n
+    def flush(self): self.f.flush()
+
+def _write_state(path:Path, state:dict, step:int):
+    with open(path, 'wb') as f: torch.save(state, _KillMidWrite(f, step) if os.environ.get('BITBYTE_KILL_AT') else f)
+
+def _swap_in(tmp:Path, dest:Path, step:int) -> Path|None:
+    "Rename `tmp` to `dest`; an existing `dest` is renamed aside first and returned (deleted by the caller once `tmp` is in)."
+    aside = None
+    if dest.exists():
+        aside = dest.with_name(f".old_{dest.name}_{os.getpid()}")
+        if aside.exists(): shutil.rmtree(aside)
+        os.replace(dest, aside); fault_point('after_aside', step)
+    os.replace(tmp, dest); fault_point('after_rename', step)
+    return aside
+
+_WRITE_ERRORS = (RuntimeError, SafetensorError)   # what torch.save and safetensors raise when a write fails (full disk)
 
 def save_checkpoint(ckpt_dir, model:ByteLM, step:int, meta:dict|None=None, state:dict|None=None) -> Path:
     "Atomically write a checkpoint folder `ckpt_dir` (weights, metadata, optional optimizer/RNG `state`)."
@@ -26,43 +55,67 @@ def save_checkpoint(ckpt_dir, model:ByteLM, step:int, meta:dict|None=None, state
     model = getattr(model, 'module', model)            # unwrap DDP
     model = getattr(model, '_orig_mod', model)         # unwrap torch.compile
     tmp = ckpt_dir.with_name(f".tmp_{ckpt_dir.name}_{os.getpid()}")
-    if tmp.exists(): shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    save_model(model, str(tmp/'model.safetensors'))
-    m = dict(format_version=FORMAT_VERSION, family=model.family, variant=model.variant,
-             config=model.config.to_dict(), step=step, num_params=model.num_params(),
-             bitbyte_version=__version__, saved=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
-    m.update(meta or {})
-    save_json(tmp/'meta.json', m)
-    if state is not None: torch.save(state, tmp/'state.pt')
-    if ckpt_dir.exists(): shutil.rmtree(ckpt_dir)
-    os.replace(tmp, ckpt_dir)
+    try:
+        with os_errors(f"saving checkpoint {ckpt_dir} (the previous checkpoints are kept)", also=_WRITE_ERRORS):
+            if tmp.exists(): shutil.rmtree(tmp)
+            tmp.mkdir(parents=True)
+            save_model(model, str(tmp/'model.safetensors')); fault_point('after_weights', step)
+            if state is not None: _write_state(tmp/'state.pt', state, step)
+            m = dict(format_version=FORMAT_VERSION, family=model.family, variant=model.variant,
+                     config=model.config.to_dict(), step=step, num_params=model.num_params(),
+                     bitbyte_version=__version__, saved=time.strftime('%Y-%m-%dT%H:%M:%S%z'), saved_ns=time.time_ns())
+            m.update(meta or {})
+            save_json(tmp/'meta.json', m); fault_point('before_rename', step)
+            aside = _swap_in(tmp, ckpt_dir, step)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True); raise
+    if aside is not None: shutil.rmtree(aside, ignore_errors=True)
     return ckpt_dir
+
 
 # %% ../nbs/07_checkpoint.ipynb #c9a8faab
 def step_dir_name(step:int) -> str: return f"step_{step:06d}"
 
+def _saved_order(p:Path) -> tuple:
+    "Sort key: when the checkpoint was saved (checkpoints that predate `saved_ns` first, by step)."
+    try: return (int(json.loads((p/'meta.json').read_text()).get('saved_ns', 0)), p.name)
+    except (OSError, ValueError, TypeError, AttributeError): return (0, p.name)
+
 def list_checkpoints(run_dir) -> list[Path]:
-    "Checkpoint folders of a run, oldest first."
+    "Checkpoint folders of a run in the order they were saved, oldest first (not by step: a new schedule restarts the steps)."
     d = Path(run_dir)/'checkpoints'
-    return sorted(p for p in d.glob('step_*') if (p/'meta.json').exists()) if d.exists() else []
+    with os_errors(f"listing {d}"):
+        return sorted((p for p in d.glob('step_*') if (p/'meta.json').exists()), key=_saved_order) if d.exists() else []
 
 def resolve_checkpoint(path) -> Path:
-    "The checkpoint folder meant by `path`: itself, or the newest one of a run folder."
+    "The checkpoint folder meant by `path`: itself, or the one `latest` names in a run folder (else the newest saved)."
     p = Path(path)
     if not p.exists(): raise BitByteError(f"checkpoint {p} does not exist; pass a run folder or a checkpoint folder")
     if (p/'meta.json').exists(): return p
+    if (p/'model.safetensors').exists():
+        raise BitByteError(f"checkpoint {p} has no meta.json; it is incomplete: use another checkpoint of the run, or retrain")
     run = p.parent if p.name == 'checkpoints' else p
-    latest = run/'checkpoints'/'latest'
-    if latest.exists() and (run/'checkpoints'/latest.read_text().strip()/'meta.json').exists():
-        return run/'checkpoints'/latest.read_text().strip()
+    root = run/'checkpoints'
+    with os_errors(f"reading {root/'latest'}"):
+        name = (root/'latest').read_text().strip() if (root/'latest').is_file() else ''
+    if name:   # a re-save killed between its two renames left the old copy aside
+        for c in [root/name, *sorted(root.glob(f".old_{name}_*"))]:
+            if (c/'meta.json').exists(): return c
     cks = list_checkpoints(run)
     if not cks: raise BitByteError(f"no checkpoint found in {p}; train first (`bitbyte train`) or point at a checkpoint folder")
     return cks[-1]
 
+def _read_json(f:Path) -> dict:
+    with os_errors(f"reading {f}"): text = f.read_text()
+    try: m = json.loads(text)
+    except ValueError as e:
+        raise BitByteError(f"{f} is not valid JSON ({e}); the checkpoint is damaged: use another checkpoint of the run") from None
+    if not isinstance(m, dict): raise BitByteError(f"{f} holds no JSON object; the checkpoint is damaged: use another checkpoint of the run")
+    return m
+
 def read_meta(path) -> dict:
     "The metadata of the checkpoint at `path` (folder or run)."
-    return json.loads((resolve_checkpoint(path)/'meta.json').read_text())
+    return _read_json(resolve_checkpoint(path)/'meta.json')
 
 def check_family(meta:dict, family:str, path=''):
     "Refuse a checkpoint of another family (or one without a family tag)."
@@ -72,7 +125,36 @@ def check_family(meta:dict, family:str, path=''):
     if got != family:
         raise BitByteError(f"checkpoint {path} is a {got!r} model, not {family!r}; pass --family {got} or start a new run")
 
+
 # %% ../nbs/07_checkpoint.ipynb #d51b7134
+def build_from_meta(meta:dict, ck='') -> ByteLM:
+    "The model (fresh weights) that checkpoint metadata `meta` describes; a clear error when the config does not build."
+    if not isinstance(meta.get('config'), dict):
+        raise BitByteError(f"checkpoint {ck}: meta.json has no model config; the checkpoint is damaged: use another one")
+    try: return build_model(meta['family'], meta['config'])
+    except (BitByteError, TypeError, ValueError, KeyError, RuntimeError) as e:
+        raise BitByteError(f"checkpoint {ck}: its meta.json config does not build a {meta['family']} model "
+                           f"({type(e).__name__}: {e}); the checkpoint is damaged or from another version") from None
+
+def load_weights(model:ByteLM, ck, device='cpu') -> ByteLM:
+    "Load checkpoint `ck`'s weights into `model` strictly: every weight must be there with its shape (rotary tables, rebuilt from the config, may be absent)."
+    f = Path(ck)/'model.safetensors'
+    if not f.exists():
+        raise BitByteError(f"checkpoint {ck} has no model.safetensors; it is incomplete: use another checkpoint of the run, or retrain")
+    try:
+        with os_errors(f"reading {f}"):
+            missing, unexpected = _st_load_model(model, str(f), strict=False, device=str(device))
+    except SafetensorError as e:
+        raise BitByteError(f"{f} cannot be read ({e}); it is truncated or damaged: use another checkpoint of the run") from None
+    except RuntimeError as e:   # load_state_dict: a shape differs from the config's
+        raise BitByteError(f"checkpoint {ck}: the weights do not fit the model its meta.json describes "
+                           f"({str(e).strip().splitlines()[-1].strip()[:200]}); it is damaged or from another version") from None
+    missing = sorted(k for k in missing if not k.endswith(('cos', 'sin')))
+    if unexpected or missing:
+        raise BitByteError(f"checkpoint {ck}: the weights do not fit the model its meta.json describes "
+                           f"(missing {missing[:3]}, unexpected {sorted(unexpected)[:3]}); it is damaged or from another version")
+    return model
+
 def load_checkpoint(path, device='cpu', family:str|None=None) -> tuple[ByteLM, dict]:
     "Rebuild the model stored at `path` and load its weights: `(model, meta)`. Never runs code from the file."
     ck = resolve_checkpoint(path)
@@ -80,30 +162,88 @@ def load_checkpoint(path, device='cpu', family:str|None=None) -> tuple[ByteLM, d
     if family is not None: check_family(meta, family, ck)
     elif meta.get('family') is None:
         raise BitByteError(f"checkpoint {ck} has no family tag; tag it with `bitbyte tag {ck} --family ...`")
-    model = build_model(meta['family'], meta['config'])
-    missing, unexpected = _st_load_model(model, str(ck/'model.safetensors'), strict=False, device=str(device))
-    if unexpected or [k for k in missing if not k.endswith(('cos', 'sin'))]:
-        raise BitByteError(f"checkpoint {ck} does not fit a {meta['family']} model with its own config "
-                           f"(missing {missing[:3]}, unexpected {unexpected[:3]}); it may be corrupt or from another version")
+    model = load_weights(build_from_meta(meta, ck), ck, device)
     return model.to(device), meta
 
 def load_state(path) -> dict|None:
-    "Optimizer/RNG state of a checkpoint, loaded with `weights_only=True` (no code runs)."
+    "Optimizer/RNG state of a checkpoint, loaded with `weights_only=True` (no code runs); None when there is none."
     f = resolve_checkpoint(path)/'state.pt'
-    return torch.load(f, map_location='cpu', weights_only=True) if f.exists() else None
+    if not f.exists(): return None
+    try:
+        with os_errors(f"reading {f}"): return torch.load(f, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        if 'weights only' in str(e).lower():
+            raise BitByteError(f"{f} holds objects other than tensors and plain Python, so it was refused and nothing in it ran; "
+                               "bitbyte never writes such a file: resume with --reset_optimizer (weights only) or from another checkpoint") from None
+        raise BitByteError(f"{f} cannot be read ({e}); it is truncated or damaged: resume with --reset_optimizer or from another checkpoint") from None
+    except (RuntimeError, EOFError, ValueError) as e:
+        raise BitByteError(f"{f} cannot be read ({str(e).strip().splitlines()[0][:120]}); it is truncated or damaged: "
+                           "resume with --reset_optimizer or from another checkpoint") from None
 
 def checkpoint_bytes(path) -> int:
     "Size on disk of a checkpoint's weights file."
     return (resolve_checkpoint(path)/'model.safetensors').stat().st_size
 
+
 # %% ../nbs/07_checkpoint.ipynb #3357b4f7
+def clean_checkpoints(run_dir) -> list[str]:
+    "Finish what killed or failed saves left in a run's `checkpoints/`; returns what was done (call it holding the run's lock)."
+    root, done = Path(run_dir)/'checkpoints', []
+    if not root.exists(): return done
+    with os_errors(f"cleaning {root}"):
+        for p in sorted(root.glob('.old_step_*')):
+            name = p.name[len('.old_'):].rsplit('_', 1)[0]
+            if (root/name/'meta.json').exists(): shutil.rmtree(p); done.append(f"removed {p.name}")
+            else:
+                if (root/name).exists(): shutil.rmtree(root/name)
+                os.replace(p, root/name); done.append(f"restored {name}")
+        for p in [*root.glob('.tmp_step_*'), *root.glob('.del_step_*'), *root.glob('.latest.tmp*')]:
+            shutil.rmtree(p) if p.is_dir() else p.unlink(); done.append(f"removed {p.name}")
+    return done
+
+def prune_checkpoints(run_dir, keep_last:int, keep:Path|None=None, step:int=0) -> list[Path]:
+    "Delete all but the `keep_last` most recently saved checkpoints (never `keep`); each is renamed aside, then deleted."
+    gone = [p for p in list_checkpoints(run_dir)[:-keep_last] if p != keep] if keep_last > 0 else []
+    with os_errors(f"removing old checkpoints of {run_dir}"):
+        for p in gone:
+            trash = p.with_name(f".del_{p.name}_{os.getpid()}")
+            os.replace(p, trash); fault_point('in_prune', step); shutil.rmtree(trash)
+    return gone
+
 def save_run_checkpoint(run_dir, model, step:int, meta:dict|None=None, state:dict|None=None, keep_last:int=3) -> Path:
-    "Save `step` into a run's `checkpoints/`, point `latest` at it, and keep only the newest `keep_last`."
-    ck = save_checkpoint(Path(run_dir)/'checkpoints'/step_dir_name(step), model, step, meta, state)
-    write_text_atomic(Path(run_dir)/'checkpoints'/'latest', ck.name)
-    if keep_last and keep_last > 0:
-        for old in list_checkpoints(run_dir)[:-keep_last]: shutil.rmtree(old)
+    "Save `step` into a run's `checkpoints/`, point `latest` at it, and keep only the `keep_last` saved most recently."
+    root = Path(run_dir)/'checkpoints'
+    clean_checkpoints(run_dir)
+    ck = save_checkpoint(root/step_dir_name(step), model, step, meta, state)
+    with os_errors(f"writing {root/'latest'}"): write_text_atomic(root/'latest', ck.name)
+    fault_point('after_latest', step)
+    if keep_last: prune_checkpoints(run_dir, keep_last, keep=ck, step=step)
     return ck
+
+
+# %% ../nbs/07_checkpoint.ipynb #b4c449a5
+class RunLock:
+    "An exclusive lock on a run folder (`fcntl.flock` on `.lock`), released on `release()` or when the process dies."
+    def __init__(self, run_dir): self.path, self.fd = Path(run_dir)/'.lock', None
+    def acquire(self) -> 'RunLock':
+        with os_errors(f"locking the run folder {self.path.parent}"):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 200).decode(errors='replace').strip() or 'another process'
+            os.close(fd)
+            raise BitByteError(f"run folder {self.path.parent} is in use by another run ({holder}); "
+                               "wait for it to finish or choose another --out") from None
+        os.ftruncate(fd, 0); os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode())
+        self.fd = fd
+        return self
+    def release(self):
+        if self.fd is not None: os.close(self.fd); self.fd = None   # closing the file drops the flock
+    def __enter__(self): return self.acquire()
+    def __exit__(self, *exc): self.release()
+    def __del__(self): self.release()
+
 
 # %% ../nbs/07_checkpoint.ipynb #cc09fbd3
 def _infer_family(keys:list[str], shapes:dict) -> str|None:
@@ -130,7 +270,7 @@ def inspect_tags(path) -> dict:
         sd = {k: v for k, v in sd.items() if torch.is_tensor(v)}
         cur = dict(family=obj.get('model_family'), variant=obj.get('variant'))
     else:
-        ck = resolve_checkpoint(p); meta = json.loads((ck/'meta.json').read_text())
+        ck = resolve_checkpoint(p); meta = _read_json(ck/'meta.json')
         sd = {k: load_file(ck/'model.safetensors')[k] for k in load_file(ck/'model.safetensors')}
         cur = dict(family=meta.get('family'), variant=meta.get('variant'))
     shapes = {k: tuple(v.shape) for k, v in sd.items()}

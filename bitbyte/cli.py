@@ -99,10 +99,13 @@ def cmd_info(a):
     meta = read_meta(p); meta.pop('record', None); _print_json(meta)
 
 def cmd_train(a):
-    from bitbyte.train import TrainConfig, train
+    from bitbyte.train import TrainConfig, train, resume_config
     from bitbyte.models import make_config
     cfg = TrainConfig.from_json(a.config) if a.config else TrainConfig()
-    cfg = cfg.replace(**config_from_args(TrainConfig, a, skip=('model',)))
+    given = config_from_args(TrainConfig, a, skip=('model',))
+    if given.get('resume', cfg.resume):   # the saved run's config, only what was given on top (the trainer refuses conflicts)
+        cfg = resume_config(given.get('out', cfg.out), {**(cfg.to_dict() if a.config else {}), **given})
+    else: cfg = cfg.replace(**given)
     cfg = cfg.replace(model={**cfg.model, **model_overrides(a, cfg.family)})
     make_config(cfg.family, cfg.model)   # validate before any work
     r = train(cfg)

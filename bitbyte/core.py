@@ -4,16 +4,16 @@
 
 # %% ../nbs/00_core.ipynb #565b7617
 from __future__ import annotations
-import contextlib, dataclasses, json, os, platform, random, subprocess, sys, time, types, typing
+import contextlib, dataclasses, errno, json, os, platform, random, subprocess, sys, time, types, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'ensure_new_path', 'seed_everything', 'pick_device',
-           'autocast_dtype', 'reset_peak_memory', 'peak_memory_bytes', 'sync', 'git_info', 'device_name',
-           'package_versions', 'run_record', 'env_set']
+__all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'os_error_message', 'os_errors', 'ensure_new_path',
+           'seed_everything', 'pick_device', 'autocast_dtype', 'reset_peak_memory', 'peak_memory_bytes', 'sync',
+           'git_info', 'device_name', 'package_versions', 'run_record', 'env_set']
 
 # %% ../nbs/00_core.ipynb #48dedc33
 class BitByteError(Exception):
@@ -67,6 +67,27 @@ def write_text_atomic(path, text:str):
 def save_json(path, obj) -> Path:
     "Atomically write `obj` as indented JSON."
     return write_text_atomic(path, json.dumps(obj, indent=2, default=str))
+
+# %% ../nbs/00_core.ipynb #b9726e69
+_OS_HINTS = {errno.ENOSPC: 'free disk space', errno.EDQUOT: 'free disk space (quota exceeded)', errno.EFBIG: 'free disk space or raise the file size limit',
+             errno.EACCES: 'fix the permissions', errno.EPERM: 'fix the permissions', errno.EROFS: 'use a writable disk',
+             errno.ENOENT: 'check the path'}
+
+def os_error_message(what:str, e:BaseException) -> str:
+    "One line for an `OSError` `e` (or a library error wrapping one) met while doing `what`."
+    if isinstance(e, OSError):
+        hint = _OS_HINTS.get(e.errno, 'check the path, the permissions and the free disk space')
+        return f"{what} failed: {e.strerror or type(e).__name__}{f' ({e.filename})' if e.filename else ''}; {hint}"
+    first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+    return f"{what} failed ({type(e).__name__}: {first}); check the free disk space and the permissions"
+
+@contextlib.contextmanager
+def os_errors(what:str, also:tuple=()):
+    "Turn an `OSError` (or one of the exception types `also`) inside the block into a one-line `BitByteError`."
+    try: yield
+    except BitByteError: raise
+    except (OSError, *also) as e: raise BitByteError(os_error_message(what, e)) from None
+
 
 # %% ../nbs/00_core.ipynb #4ecc69f9
 def ensure_new_path(path, allow_overwrite:bool=False, what:str='output') -> Path:

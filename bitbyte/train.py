@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_train.ipynb #b887e036
 from __future__ import annotations
-import copy, json, math, os, random, shutil, time, warnings
+import copy, dataclasses, json, math, os, random, shutil, time, warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,17 +13,20 @@ import torch, torch.nn as nn
 import torch.distributed as dist
 from tqdm.auto import tqdm
 from .core import (Config, BitByteError, save_json, ensure_new_path, seed_everything, pick_device,
-                          autocast_dtype, reset_peak_memory, peak_memory_bytes, sync, run_record)
+                          autocast_dtype, reset_peak_memory, peak_memory_bytes, sync, run_record, os_errors, write_text_atomic)
 from .models import ByteLM, build_model, make_config, LN2
 from .data import ByteShardDataset, iter_eval_batches, read_manifest, DEFAULT_DATASET
 from .checkpoint import (save_run_checkpoint, resolve_checkpoint, read_meta, check_family, load_state,
-                                checkpoint_bytes, list_checkpoints)
+                                checkpoint_bytes, list_checkpoints, RunLock, clean_checkpoints, load_weights, build_from_meta)
 from .evaluate import evaluate_model, headline
 
+
 # %% auto #0
-__all__ = ['WARMUP_STEPS', 'BUDGET_TIMING_FRAC', 'BUDGET_TIMING_MAX_S', 'EVAL_BATCH_BYTES', 'TrainConfig', 'curriculum_stages',
-           'seq_len_at', 'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule',
-           'dist_info', 'skips_on_device', 'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
+__all__ = ['RESUME_MAY_CHANGE', 'PER_INVOCATION', 'MAX_LOSS', 'MAX_WEIGHT', 'WARMUP_STEPS', 'BUDGET_TIMING_FRAC',
+           'BUDGET_TIMING_MAX_S', 'EVAL_BATCH_BYTES', 'TrainConfig', 'curriculum_stages', 'seq_len_at', 'lr_wd_at',
+           'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule', 'dist_info', 'resume_config',
+           'resume_conflicts', 'weight_max', 'divergence_reason', 'skips_on_device', 'Trainer', 'train', 'load_metrics',
+           'plot_run', 'spawn_ddp']
 
 # %% ../nbs/09_train.ipynb #26956e14
 @dataclass
@@ -160,6 +163,63 @@ def _setup_dist(cfg):
     device = torch.device(f'cuda:{local}') if world > 1 and torch.cuda.is_available() and cfg.device != 'cpu' else pick_device(cfg.device)
     return rank, world, device
 
+# %% ../nbs/09_train.ipynb #d70ffdd1
+RESUME_MAY_CHANGE = ('steps', 'out', 'device', 'compile', 'log_every', 'eval_every', 'eval_bytes', 'eval_seq_len', 'eval_batch',
+                     'final_eval', 'save_every', 'keep_last', 'max_bad_steps', 'probe_every', 'probe_batch', 'probe_seq_len',
+                     'collapse_threshold', 'stop_after', 'time_budget', 'allow_overwrite', 'resume', 'reset_optimizer', 'progress')
+PER_INVOCATION = ('stop_after', 'time_budget', 'allow_overwrite', 'reset_optimizer')   # never taken from the saved run
+
+def _field_names(cls) -> set: return {f.name for f in dataclasses.fields(cls)}
+
+def resume_config(out, overrides:dict|None=None) -> TrainConfig:
+    "The config that resumes the run in `out`: its saved training config, with `overrides` (options given now) on top."
+    if not out: raise BitByteError("no run folder given; pass --out RUN_FOLDER to resume")
+    ck = resolve_checkpoint(out)
+    meta = read_meta(ck); saved = meta.get('train_config')
+    if 'family' in (overrides or {}): check_family(meta, overrides['family'], ck)
+    if not isinstance(saved, dict):
+        raise BitByteError(f"checkpoint {ck} holds no training config, so it cannot be resumed as it was; "
+                           "start a new run from it with --resume --reset_optimizer and the full options")
+    names = _field_names(TrainConfig)
+    cfg = TrainConfig.from_dict({k: v for k, v in saved.items() if k in names})
+    cfg = cfg.replace(**{k: getattr(TrainConfig(), k) for k in PER_INVOCATION if k in names})
+    over = dict(overrides or {})
+    model = {**cfg.model, **(over.pop('model', None) or {})}
+    return cfg.replace(**{**over, 'model': model, 'resume': True, 'out': str(out)})
+
+def resume_conflicts(cfg:TrainConfig, saved_train:dict|None, saved_model:dict) -> list[str]:
+    "Options of `cfg` that differ from the saved run and may not change on resume, as '--name given (saved: value)'."
+    names = _field_names(TrainConfig)
+    free = set(RESUME_MAY_CHANGE) | ((names - {'family', 'model'}) if cfg.reset_optimizer else set())
+    out = []
+    if saved_train:
+        ref = TrainConfig.from_dict({k: v for k, v in saved_train.items() if k in names})
+        out += [f"--{n} {getattr(cfg, n)} (saved: {getattr(ref, n)})" for n in sorted(names - free - {'model'})
+                if getattr(cfg, n) != getattr(ref, n)]
+    mine = make_config(cfg.family, cfg.model).to_dict()
+    out += [f"--{k} {mine.get(k)} (saved: {v})" for k, v in saved_model.items() if k in mine and mine[k] != v]
+    return out
+
+
+# %% ../nbs/09_train.ipynb #39c1e9cb
+MAX_LOSS = 4 * math.log(256)   # nats per byte: four times a uniform guess; beyond it a loss is a blow-up, not learning
+MAX_WEIGHT = 1e4               # largest |weight| of a healthy model, with a wide margin
+
+def weight_max(model) -> float:
+    "The largest |weight| of `model` (NaN when any weight is NaN): one host sync."
+    ps = [p.detach() for p in model.parameters()]
+    return torch.stack([p.abs().amax().float() for p in ps if p.numel()]).amax().item() if ps else 0.0
+
+def divergence_reason(loss:float|None=None, grad_norm=None, weights:float|None=None,
+                      max_loss:float=MAX_LOSS, max_weight:float=MAX_WEIGHT) -> str|None:
+    "Why training is diverging, from what is given (loss, gradient norm, largest |weight|); None when it is not."
+    if loss is not None and not math.isfinite(loss): return f"non-finite loss ({loss})"
+    if grad_norm is not None and not math.isfinite(float(grad_norm)): return f"non-finite gradient norm ({float(grad_norm)})"
+    if loss is not None and loss > max_loss: return f"loss {loss:.4g} nats/byte, above {max_loss:.1f} (a uniform guess is {math.log(256):.2f})"
+    if weights is not None and not weights <= max_weight: return f"weights reach {weights:.3g} (limit {max_weight:g})"
+    return None
+
+
 # %% ../nbs/09_train.ipynb #88e9e61e
 def _rng_state(gen:torch.Generator) -> dict:
     st = np.random.get_state()
@@ -173,8 +233,16 @@ def _set_rng_state(s:dict, gen:torch.Generator):
     py = json.loads(s['python']); random.setstate((py[0], tuple(py[1]), py[2]))
     n = json.loads(s['numpy']); np.random.set_state((n[0], np.array(n[1], dtype=np.uint32), *n[2:]))
 
-def _params_finite(model) -> bool:
-    return all(torch.isfinite(p).all() for p in model.parameters())
+def _row(line:str) -> dict|None:
+    try: r = json.loads(line)
+    except ValueError: return None    # a line torn by a kill
+    return r if isinstance(r, dict) else None
+
+def _row_step(line:str) -> float:
+    "The step of a metrics.jsonl or collapse.csv row (inf for a torn line, so that it is dropped)."
+    if line.lstrip().startswith('{'): return (_row(line) or {}).get('step', math.inf)
+    try: return int(line.split(',')[0])
+    except ValueError: return math.inf
 
 def _data_spec(data) -> dict:
     out = dict(path=str(data))
@@ -203,13 +271,27 @@ class Trainer:
         self.rank, self.world, self.device = _setup_dist(cfg)
         self.main = self.rank == 0
         self.out = Path(cfg.out)
-        self.start_step, self.bytes_seen, self.bad_steps, self.state = 0, 0, 0, None
-        if cfg.resume: self._check_resume()
-        elif self.main:
-            ensure_new_path(self.out, cfg.allow_overwrite, what='run folder')
-            self._clear_old_run()
+        self.start_step, self.bytes_seen, self.bad_steps, self.state, self.lock = 0, 0, 0, None, None
+        if self.main:   # one run per folder: checked before anything is written or removed
+            if cfg.resume: resolve_checkpoint(self.out)   # a clear error when there is nothing to resume
+            else: self._check_new_run()
+            self.lock = RunLock(self.out).acquire()
+            if not cfg.resume:   # again under the lock: a run that held it may have finished here meanwhile
+                try: self._check_new_run()
+                except BitByteError: self.close(); raise
+        try: self._setup(cfg, model)
+        except BaseException: self.close(); raise
+
+    def close(self):
+        "Release the run folder (`train` does it when the run ends; the process's end does it too)."
+        if self.lock is not None: self.lock.release(); self.lock = None
+
+    def _setup(self, cfg, model):
+        if cfg.resume: self._check_resume(model)
+        elif self.main: self._clear_old_run()
         seed_everything(cfg.seed + self.rank)
-        self.model = (model or build_model(cfg.family, cfg.model)).to(self.device)
+        self.model = (model or (build_from_meta(self.resume_meta, self.resume_from) if cfg.resume
+                                else build_model(cfg.family, cfg.model))).to(self.device)
         if self.model.family != cfg.family:
             raise BitByteError(f"model family {self.model.family!r} differs from the config's {cfg.family!r}")
         self.gen = torch.Generator(device=self.device).manual_seed(cfg.seed + self.rank)
@@ -227,27 +309,75 @@ class Trainer:
                          if autocast_dtype(self.device) else nullcontext())
         self.probe = self._probe_batch()
 
+    def _check_new_run(self):
+        "Refuse a run folder that holds anything (but a lock file) unless --allow_overwrite."
+        there = [p for p in self.out.iterdir() if p.name != '.lock'] if self.out.is_dir() else [self.out] if self.out.exists() else []
+        if there and not self.cfg.allow_overwrite:
+            raise BitByteError(f"run folder {self.out} already exists; choose another path or pass --allow_overwrite")
+
     def _clear_old_run(self):
         "With --allow_overwrite, remove the files an earlier run left here, so logs and checkpoints are this run's alone."
         for f in ('metrics.jsonl', 'collapse.csv', 'run.json', 'train_config.json'): (self.out/f).unlink(missing_ok=True)
+        for f in [*self.out.glob('metrics.until_*'), *self.out.glob('collapse.until_*')]: f.unlink()
         if (self.out/'checkpoints').exists(): shutil.rmtree(self.out/'checkpoints')
 
-    def _check_resume(self):
+    def _check_resume(self, model=None):
+        "Refuse a resume that would not continue the saved run: another family or model, changed options, fewer steps."
         cfg = self.cfg
-        self.resume_from = resolve_checkpoint(self.out)   # a clear error when there is none
-        meta = read_meta(self.resume_from)
-        check_family(meta, cfg.family, self.resume_from)
+        if self.main: clean_checkpoints(self.out)          # what a killed save left (we hold the lock)
+        if self.world > 1: dist.barrier()
+        self.resume_from = ck = resolve_checkpoint(self.out)
+        self.resume_meta = meta = read_meta(ck)
+        check_family(meta, cfg.family, ck)
+        if not isinstance(meta.get('config'), dict): build_from_meta(meta, ck)   # its clear error
+        bad = resume_conflicts(cfg, meta.get('train_config'), meta['config'])
+        if model is not None and model.config.to_dict() != meta['config']: bad.append('the model passed in')
+        if bad: raise BitByteError(f"resuming {ck}: options differ from the saved run: {', '.join(bad)}; drop them (resume takes the "
+                                   "saved config) or start a new run (another --out, or --reset_optimizer for a new schedule from these weights)")
+        if not cfg.reset_optimizer and cfg.steps < meta.get('step', 0):
+            raise BitByteError(f"--steps {cfg.steps} is below the checkpoint's step {meta['step']} ({ck}); pass --steps "
+                               f"{meta['step']} or more, or --reset_optimizer to start a new schedule from these weights")
 
     def _load_resume(self):
-        from safetensors.torch import load_model
-        load_model(self.model, str(self.resume_from/'model.safetensors'), strict=False, device=str(self.device))
-        if self.cfg.reset_optimizer: return
-        meta, state = read_meta(self.resume_from), load_state(self.resume_from)
-        if state is None: raise BitByteError(f"{self.resume_from} holds no optimizer state; resume with --reset_optimizer")
-        self.opt.load_state_dict(state['optimizer'])
-        _set_rng_state(state['rng'][min(self.rank, len(state['rng'])-1)], self.gen)
-        self.start_step, self.bytes_seen, self.bad_steps = meta['step'], meta['bytes_seen'], meta.get('bad_steps', 0)
-        self.data.load_state_dict(meta['data_state'])
+        load_weights(self.model, self.resume_from, self.device)   # strict: every weight, every shape
+        if not self.cfg.reset_optimizer:
+            meta, state = self.resume_meta, load_state(self.resume_from)
+            if state is None: raise BitByteError(f"{self.resume_from} holds no optimizer state; resume with --reset_optimizer")
+            self.opt.load_state_dict(state['optimizer'])
+            _set_rng_state(state['rng'][min(self.rank, len(state['rng'])-1)], self.gen)
+            self.start_step, self.bytes_seen, self.bad_steps = meta['step'], meta['bytes_seen'], meta.get('bad_steps', 0)
+            self.data.load_state_dict(meta['data_state'])
+        if self.main: self._trim_logs()
+
+    def _trim_logs(self):
+        "Logs continue from the resumed step: rows past it (logged before a kill) are dropped; a new schedule moves the old logs aside."
+        for f in (self.out/'metrics.jsonl', self.out/'collapse.csv'):
+            if not f.exists(): continue
+            with os_errors(f"trimming {f}"):
+                if self.cfg.reset_optimizer:   # kept under a name no later reset overwrites
+                    dest, k = f.with_name(f"{f.stem}.until_{self.resume_from.name}{f.suffix}"), 1
+                    while dest.exists(): dest, k = f.with_name(f"{f.stem}.until_{self.resume_from.name}.{k}{f.suffix}"), k + 1
+                    os.replace(f, dest); continue
+                lines = f.read_text().splitlines(keepends=True)
+                keep = [l for i, l in enumerate(lines) if (i == 0 and l.startswith('Step,')) or _row_step(l) <= self.start_step]
+                if len(keep) < len(lines): write_text_atomic(f, ''.join(keep))
+
+    def _finished_record(self, end:int) -> dict|None:
+        "The run record of a run already at `end` (resumed with nothing left to do), kept as it is; None otherwise."
+        f = self.out/'run.json'
+        if not (self.cfg.resume and self.start_step >= end and f.exists()): return None
+        try: rec = json.loads(f.read_text())
+        except ValueError: return None
+        ok = rec.get('steps') == self.start_step and (rec.get('status') == 'finished' or end < self.cfg.steps)
+        return rec if ok else None
+
+    def _logged_progress(self) -> dict:
+        "Last logged loss and the mean throughput of the logged steps up to the resumed step (for a record with no new steps)."
+        f = self.out/'metrics.jsonl'
+        rows = [r for r in map(_row, f.read_text().splitlines()) if r and r.get('kind') == 'train'] if f.exists() else []
+        rates = [r['bytes_per_s'] for r in rows if r.get('bytes_per_s')]
+        return dict(step=self.start_step, loss=rows[-1]['loss'] if rows else None,
+                    bytes_per_s=len(rates) / sum(1 / r for r in rates) if rates else None)
 
     def _probe_batch(self):
         it = iter_eval_batches(self.cfg.data, self.cfg.probe_seq_len, self.cfg.probe_batch, split='val')
@@ -255,7 +385,7 @@ class Trainer:
 
     def _log(self, row:dict):
         if not self.main: return
-        with open(self.out/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        with os_errors(f"writing {self.out/'metrics.jsonl'}"), open(self.out/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
     def _collapse_row(self, step, loss, lr, wd, st):
         f = self.out/'collapse.csv'
@@ -264,11 +394,17 @@ class Trainer:
             if new: fh.write('Step,Loss,UniquePredictions,LR,WD,EntropyBits\n')
             fh.write(f"{step},{loss:.6f},{st['unique_predictions']},{lr:.6g},{wd:.4g},{st['entropy_bits']:.4f}\n")
 
+    def guard(self, step:int):
+        "Stop the run (no checkpoint written) when the weights are diverging: non-finite or huge. One host sync."
+        reason = divergence_reason(weights=weight_max(self.model))
+        if reason:
+            last = list_checkpoints(self.out)
+            raise BitByteError(f"training diverged at step {step}: {reason}; stopped without saving (last good checkpoint: "
+                               f"{last[-1] if last else 'none'}); lower --lr or --grad_clip, or check the data")
+
     def save(self, step:int):
-        "Checkpoint after `step` optimizer steps (rank 0; refuses non-finite weights)."
-        if not _params_finite(self.model):
-            raise BitByteError(f"weights are not finite at step {step}; not writing a poisoned checkpoint "
-                               f"(last good one: {list_checkpoints(self.out)[-1:] or 'none'}); lower --lr")
+        "Checkpoint after `step` optimizer steps (rank 0; refuses diverged weights)."
+        self.guard(step)
         rng = [_rng_state(self.gen)]
         if self.world > 1:
             gathered = [None] * self.world; dist.all_gather_object(gathered, rng[0]); rng = gathered
@@ -316,7 +452,7 @@ class Trainer:
             loss_sum += loss.detach().float() / accum
         if self.world > 1: dist.all_reduce(loss_sum); loss_sum /= self.world   # the global mean loss, as one process would log
         gnorm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip if cfg.grad_clip > 0 else float('inf'))
-        ok = torch.isfinite(loss_sum) & torch.isfinite(gnorm)
+        ok = torch.isfinite(loss_sum) & torch.isfinite(gnorm) & (loss_sum <= MAX_LOSS)   # what divergence_reason calls a bad step
         if self.skip_on_device: self.opt.found_inf = (~ok).float(); self.opt.step()
         elif ok.item(): self.opt.step()
         self.opt.zero_grad(set_to_none=True)
@@ -338,19 +474,21 @@ class Trainer:
         else: self.compile_s += dt
         for p, (loss, gnorm, ok), ex in zip(pend, vals, extra):
             step = p['step']
-            if not ok:
+            if not ok:   # the device skipped it (or, without found_inf, `_step` did)
+                reason = divergence_reason(loss, gnorm) or f"loss {loss:.4g}"
                 self.bad_steps += 1
                 if log: self._log(dict(kind='skip', step=step, loss=loss, grad_norm=gnorm, bad_steps=self.bad_steps))
-                if self.main: tqdm.write(f"step {step}: non-finite loss or gradient, step skipped ({self.bad_steps}/{self.cfg.max_bad_steps})")
+                if self.main: tqdm.write(f"step {step}: {reason}, step skipped ({self.bad_steps}/{self.cfg.max_bad_steps})")
                 if self.bad_steps >= self.cfg.max_bad_steps:
                     last_ck = list_checkpoints(self.out)
-                    raise BitByteError(f"{self.bad_steps} non-finite steps (limit --max_bad_steps {self.cfg.max_bad_steps}); "
-                                       f"stopped without saving; last good checkpoint: {last_ck[-1] if last_ck else 'none'}; "
+                    raise BitByteError(f"{self.bad_steps} bad steps (non-finite or exploding loss; limit --max_bad_steps {self.cfg.max_bad_steps}; "
+                                       f"last: {reason}); stopped without saving; last good checkpoint: {last_ck[-1] if last_ck else 'none'}; "
                                        "lower --lr or --grad_clip, or check the data")
                 continue
             self.bytes_seen += p['bytes']
             self.last = dict(step=step, loss=loss, lr=p['lr'], wd=p['wd'])
             if log and (step % self.cfg.log_every == 0 or step == end):
+                self.guard(step)   # the weights too (one more host sync, at logging steps only)
                 rate = good / dt if dt > 0 else None
                 self._log(dict(kind='train', step=step, loss=loss, bpb=loss / LN2, lr=p['lr'], wd=p['wd'], seq_len=p['seq_len'],
                                bytes_seen=self.bytes_seen, bytes_per_s=rate, grad_norm=gnorm,
@@ -417,6 +555,7 @@ class Trainer:
             self.out.mkdir(parents=True, exist_ok=True)
             cfg.to_json(self.out/'train_config.json')   # with the step count a time budget fixed: a rerun of it is deterministic
         end = min(cfg.steps, cfg.stop_after or cfg.steps)
+        if (done_rec := self._finished_record(end)) is not None: return done_rec   # nothing to do: the record stays as it is
         self.bar = tqdm(total=cfg.steps, initial=self.start_step, disable=not (cfg.progress and self.main),
                         unit='step', dynamic_ncols=True)
         with self.bar:
@@ -435,11 +574,12 @@ class Trainer:
             self._drain(end)
         wall = time.perf_counter() - self.t_start
         peak = peak_memory_bytes(self.device)
+        self.last = self.last or self._logged_progress()   # no step run now (killed after its final save): what the log holds
         final_step = self.last.get('step', self.start_step)
-        ck = self.save(final_step)
+        ck = self.save(final_step) if end > self.start_step or not cfg.resume else self.resume_from
         result = dict(self.record_base, status='stopped' if end < cfg.steps else 'finished', steps=final_step,
                       bytes_seen=self.bytes_seen, train_loss=self.last.get('loss'),
-                      train_bytes_per_s=self.train_bytes / self.train_time if self.train_time else None,
+                      train_bytes_per_s=self.train_bytes / self.train_time if self.train_time else self.last.get('bytes_per_s'),
                       train_s=self.train_time, compile_s=self.compile_s, eval_s=self.eval_s,
                       time_budget=cfg.time_budget, budget_timing=self.budget_timing,
                       peak_mem_bytes=peak, wall_s=wall, bad_steps=self.bad_steps,
@@ -473,7 +613,10 @@ def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -
     "Train from a config (object, dict or keyword overrides); returns the run record."
     cfg = TrainConfig.from_dict(cfg) if isinstance(cfg, dict) else (cfg or TrainConfig())
     if overrides: cfg = cfg.replace(**overrides)
-    return Trainer(cfg, model).fit()
+    t = Trainer(cfg, model)
+    try:
+        with os_errors(f"training into {cfg.out}"): return t.fit()   # a full disk or a refused write: one line
+    finally: t.close()
 
 # %% ../nbs/09_train.ipynb #a3f1afd4
 def load_metrics(run_dir):
