@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_cli.ipynb #cb8d6622
 from __future__ import annotations
-import argparse, dataclasses, inspect, json, os, re, sys, time, types, typing
+import argparse, dataclasses, inspect, json, os, re, sys, time, types, typing, warnings
 from pathlib import Path
 from .core import BitByteError, Config, pick_device, run_record, save_json
 
@@ -338,7 +338,10 @@ def _add_extra(sub, add):
 def main(argv=None):
     "Entry point of the `bitbyte` command: input errors print one line and exit with status 2."
     args = build_parser().parse_args(argv)
-    try: args.fn(args)
+    try:
+        with warnings.catch_warnings():   # a warning is one line too (restored after, for callers in the same process)
+            warnings.showwarning = lambda msg, *a, **k: print(f"bitbyte {args.cmd}: warning: {msg}", file=sys.stderr)
+            args.fn(args)
     except BitByteError as e:
         print(f"bitbyte {args.cmd}: error: {e}", file=sys.stderr); sys.exit(2)
     except PermissionError as e:   # an unreadable input or unwritable output the checks before could not foresee

@@ -103,6 +103,8 @@ def check_device(device:str) -> str:
         pick_device(device)   # no CUDA: its own message
         if d.index is not None and d.index >= torch.cuda.device_count():
             raise BitByteError(f"device {device} asked for but this machine has {torch.cuda.device_count()} GPU(s); use --device cuda")
+    if d is not None and d.type == 'mps' and not torch.backends.mps.is_available():
+        raise BitByteError(f"device {device} asked for but MPS is not available here; use --device auto or cpu")
     return device
 
 def _check_writable(path, what:str='run folder'):
