@@ -118,9 +118,10 @@ def _check_writable(path, what:str='run folder'):
 def check_train_config(cfg:TrainConfig, data:bool=True, world_size:int|None=None) -> TrainConfig:
     "The body of `TrainConfig.validate`: ranges, choices, the model config, batch arithmetic; with `data`, the dataset and the run folder."
     make_config(cfg.family, cfg.model)   # a known family and model fields in range
-    for f in ('steps', 'batch_bytes', 'micro_bytes', 'log_every', 'eval_batch', 'max_bad_steps', 'probe_batch', 'probe_seq_len'):
+    for f in ('steps', 'batch_bytes', 'micro_bytes', 'log_every', 'max_bad_steps', 'probe_batch', 'probe_seq_len'):
         check_field(cfg, f, lo=1, kind=int)
-    for f in ('seq_len', 'seq_len_cap', 'eval_seq_len', 'eval_bytes', 'stop_after'): check_field(cfg, f, lo=1, kind=int, optional=True)
+    for f in ('seq_len', 'seq_len_cap', 'eval_seq_len', 'eval_bytes', 'eval_batch', 'stop_after'):   # None: the default
+        check_field(cfg, f, lo=1, kind=int, optional=True)
     for f in ('warmup_steps', 'eval_every', 'save_every', 'keep_last', 'probe_every', 'collapse_threshold'): check_field(cfg, f, lo=0, kind=int)
     check_field(cfg, 'seed', kind=int)
     check_field(cfg, 'lr', lo=0, lo_open=True)
