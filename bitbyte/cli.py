@@ -118,12 +118,12 @@ def _verify(root:Path):
                                "re-run `bitbyte prepare` or `bitbyte pack … --allow_overwrite`, or restore the files")
 
 def _train_config(path:str|None):
-    "The `--config` file as a `TrainConfig` (defaults when unset); a missing or malformed file is a one-line error."
+    "The `--config` file (or inline JSON object) as a `TrainConfig` (defaults when unset); a missing or malformed one is a one-line error."
     from bitbyte.train import TrainConfig
     if not path: return TrainConfig()
-    p = Path(path)
-    if not p.is_file(): raise BitByteError(f"config file {p} does not exist; check --config")
-    try: d = json.loads(p.read_text())
+    p, inline = Path(path), str(path).lstrip().startswith('{')
+    if not inline and not p.is_file(): raise BitByteError(f"config file {p} does not exist; check --config")
+    try: d = json.loads(path if inline else p.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise BitByteError(f"config file {p} is not valid JSON ({e}); fix it or drop --config")
     if not isinstance(d, dict): raise BitByteError(f"config file {p} must hold a JSON object of TrainConfig fields, not a {type(d).__name__}")
     try: return TrainConfig.from_dict(d)
