@@ -4,14 +4,14 @@
 
 # %% ../nbs/11_cli.ipynb #cb8d6622
 from __future__ import annotations
-import argparse, dataclasses, inspect, json, sys, time, types, typing
+import argparse, dataclasses, inspect, json, os, re, sys, time, types, typing, warnings
 from pathlib import Path
 from .core import BitByteError, Config, pick_device, run_record, save_json
 
 # %% auto #0
 __all__ = ['QUICKSTART', 'add_config_args', 'config_from_args', 'add_model_args', 'model_overrides', 'cmd_prepare', 'cmd_pack',
-           'cmd_pack_tinystories', 'cmd_download_tinystories', 'cmd_info', 'cmd_train', 'cmd_eval', 'cmd_generate',
-           'cmd_tag', 'cmd_quickstart', 'build_parser', 'main']
+           'cmd_pack_tinystories', 'cmd_download_tinystories', 'cmd_info', 'cmd_train', 'cmd_eval', 'prompt_bytes',
+           'cmd_generate', 'cmd_tag', 'cmd_quickstart', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #98607cd0
 def _field_type(tp):
@@ -58,8 +58,16 @@ def model_overrides(args, family:str) -> dict:
     own = {f.name for f in dataclasses.fields(cls)}
     bad = sorted(set(given) - own)
     if bad: raise BitByteError(f"family {family!r} has no option(s) {['--'+b for b in bad]}; see `bitbyte train --help`")
-    base = json.loads(args.model_json) if getattr(args, 'model_json', None) else {}
-    return {**base, **given}
+    return {**_model_json(getattr(args, 'model_json', None)), **given}
+
+def _model_json(s:str|None) -> dict:
+    "The `--model_json` object (empty when unset); anything but a JSON object is a one-line error."
+    if not s: return {}
+    try: d = json.loads(s)
+    except json.JSONDecodeError as e:
+        raise BitByteError(f"--model_json is not valid JSON ({e}); write an object, e.g. --model_json '{{\"d_model\": 128}}'")
+    if not isinstance(d, dict): raise BitByteError(f"--model_json must be a JSON object of model fields, got a {type(d).__name__}")
+    return d
 
 # %% ../nbs/11_cli.ipynb #61c7ac22
 def _print_json(obj): print(json.dumps(obj, indent=2, default=str))
@@ -94,20 +102,42 @@ def cmd_info(a):
     if not p.exists(): raise BitByteError(f"{p} does not exist")
     if (p/'train').exists() or (p/'val').exists():
         from bitbyte.data import dataset_summary, format_dataset_summary
+        if a.verify: return _verify(p)
         print(format_dataset_summary(dataset_summary(p))); return
+    if a.verify: raise BitByteError(f"--verify checks a dataset folder (one with train/ and val/); {p} is not one")
     from bitbyte.checkpoint import read_meta
     meta = read_meta(p); meta.pop('record', None); _print_json(meta)
 
+def _verify(root:Path):
+    "Print the sha256 check of every shard of `root`; any mismatch is an error (non-zero exit)."
+    from bitbyte.data import verify_dataset, format_verify
+    rows = verify_dataset(root, [s for s in ('train', 'val') if (root/s).exists()])
+    print(format_verify(rows))
+    bad = [f"{r['split']}/{r['shard']}" for r in rows if not r['ok']]
+    if bad: raise BitByteError(f"{len(bad)} shard(s) of {root} do not match the manifest ({', '.join(bad[:3])}{', …' if len(bad) > 3 else ''}); "
+                               "re-run `bitbyte prepare` or `bitbyte pack … --allow_overwrite`, or restore the files")
+
+def _train_config(path:str|None):
+    "The `--config` file (or inline JSON object) as a `TrainConfig` (defaults when unset); a missing or malformed one is a one-line error."
+    from bitbyte.train import TrainConfig
+    if not path: return TrainConfig()
+    p, inline = Path(path), str(path).lstrip().startswith('{')
+    if not inline and not p.is_file(): raise BitByteError(f"config file {p} does not exist; check --config")
+    try: d = json.loads(path if inline else p.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise BitByteError(f"config file {p} is not valid JSON ({e}); fix it or drop --config")
+    if not isinstance(d, dict): raise BitByteError(f"config file {p} must hold a JSON object of TrainConfig fields, not a {type(d).__name__}")
+    try: return TrainConfig.from_dict(d)
+    except (TypeError, ValueError) as e: raise BitByteError(f"config file {p} does not describe a TrainConfig ({e}); fix it or drop --config")
+
 def cmd_train(a):
     from bitbyte.train import TrainConfig, train, resume_config
-    from bitbyte.models import make_config
-    cfg = TrainConfig.from_json(a.config) if a.config else TrainConfig()
+    cfg = _train_config(a.config)
     given = config_from_args(TrainConfig, a, skip=('model',))
     if given.get('resume', cfg.resume):   # the saved run's config, only what was given on top (the trainer refuses conflicts)
         cfg = resume_config(given.get('out', cfg.out), {**(cfg.to_dict() if a.config else {}), **given})
     else: cfg = cfg.replace(**given)
     cfg = cfg.replace(model={**cfg.model, **model_overrides(a, cfg.family)})
-    make_config(cfg.family, cfg.model)   # validate before any work
+    cfg.validate()   # every option before any work (train's Trainer checks the data and run folder next, before touching them)
     r = train(cfg)
     from bitbyte.train import dist_info
     if dist_info()[0] == 0: _summary(r)   # under torchrun, rank 0 speaks for the run
@@ -162,17 +192,41 @@ def _eval_windows(a, model, meta, train_len, windows):
     if a.json: save_json(a.json, run_record(device=model.device, checkpoint=str(a.checkpoint), family=meta['family'],
                                             step=meta['step'], train_seq_len=train_len, rows=df.to_dict('records')))
 
+_ESCAPES = {b'n': b'\n', b't': b'\t', b'r': b'\r', b'0': b'\0', b'\\': b'\\'}
+
+def _unescape(b:bytes) -> bytes:
+    "Decode `\\n \\t \\r \\0 \\\\` and `\\xNN` (one raw byte) in `b`; other bytes (UTF-8 text included) pass unchanged."
+    def one(m):
+        e = m.group(1)
+        if e in _ESCAPES: return _ESCAPES[e]
+        if len(e) == 3: return bytes([int(e[1:], 16)])
+        if not e: raise BitByteError("the prompt ends in a lone backslash; write \\\\ for a backslash")
+        raise BitByteError(f"unknown escape \\{e.decode('utf-8', 'replace')} in the prompt; use \\n \\t \\r \\0 \\\\ or \\xNN (one byte, two hex digits)")
+    return re.sub(rb'\\(x[0-9a-fA-F]{2}|x|.|$)', one, b, flags=re.S)
+
+def prompt_bytes(prompt:str='', escape:bool=False, prompt_file=None) -> bytes:
+    "The prompt as bytes: `prompt_file`'s raw bytes, or `prompt` as UTF-8 (with `escape`, backslash escapes and `\\xNN` bytes decoded)."
+    if prompt_file is not None:
+        if escape: raise BitByteError("--escape applies to --prompt; a --prompt_file is read as raw bytes: drop --escape")
+        p = Path(prompt_file)
+        if not p.is_file(): raise BitByteError(f"prompt file {p} does not exist; check --prompt_file")
+        return p.read_bytes()
+    b = os.fsencode(prompt)   # UTF-8, and any bytes the shell passed that are not UTF-8 come back as they were
+    return _unescape(b) if escape else b
+
 def cmd_generate(a):
     from bitbyte.checkpoint import load_checkpoint
     from bitbyte.evaluate import generate_with_metrics
+    from bitbyte.models import check_sampling
+    check_sampling(a.temperature, a.top_k, a.top_p, a.max_new_bytes)   # before the checkpoint is loaded
+    prompt = prompt_bytes(a.prompt, a.escape, a.prompt_file)
     model, meta = load_checkpoint(a.checkpoint, device=pick_device(a.device))
     asked = {'--compile_decode': ('compile_decode', True), '--no_cuda_graph': ('cuda_graph', False)}   # flag: (option, value)
     options = {opt: v for flag, (opt, v) in asked.items() if getattr(a, flag[2:])}
     for flag, (opt, _) in asked.items():
         if opt in options and opt not in inspect.signature(model.generate).parameters:
             raise BitByteError(f"{flag} applies to the autoregressive families' cached decoding (bitbyte, mamba); this checkpoint is {model.family!r}: drop the option")
-    r = generate_with_metrics(model, a.prompt.encode().decode('unicode_escape') if a.escape else a.prompt,
-                              a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed, **options)
+    r = generate_with_metrics(model, prompt, a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed, **options)
     print(r['text'])
     if a.metrics:
         print(f"\n[{r['family']}] {r['new_bytes']} bytes in {r['latency_s']:.3f} s: {r['ms_per_byte']:.2f} ms/byte, "
@@ -222,10 +276,30 @@ def cmd_quickstart(a):
     print(f"run record: {Path(out)/'run.json'}  ({r['wall_s']:.0f} s, {r['train_bytes_per_s']:,.0f} bytes/s)")
 
 # %% ../nbs/11_cli.ipynb #518e1584
+class _Parser(argparse.ArgumentParser):
+    "argparse, but a bad option is one line (what is wrong, and where help is) instead of the whole usage."
+    def error(self, message): self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
+
+def _at_least(lo:int):
+    "An argparse type: an integer >= `lo`."
+    def parse(s):
+        try: v = int(s)
+        except ValueError: raise argparse.ArgumentTypeError(f"must be an integer >= {lo}, got {s!r}")
+        if v < lo: raise argparse.ArgumentTypeError(f"must be an integer >= {lo}, got {v}")
+        return v
+    parse.__name__ = f"integer >= {lo}"
+    return parse
+
+def _device(s:str) -> str:
+    "An argparse type: a device this machine has (`check_device`)."
+    from bitbyte.train import check_device
+    try: return check_device(s)
+    except BitByteError as e: raise argparse.ArgumentTypeError(str(e))
+
 def build_parser() -> argparse.ArgumentParser:
     from bitbyte.train import TrainConfig
     from bitbyte.data import DEFAULT_DATASET
-    P = argparse.ArgumentParser(prog='bitbyte', description='Byte-level language models: data, training, evaluation, generation.')
+    P = _Parser(prog='bitbyte', description='Byte-level language models: data, training, evaluation, generation.')
     sub = P.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
     def add(name, fn, help):
         p = sub.add_parser(name, help=help, description=help); p.set_defaults(fn=fn); return p
@@ -251,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add('info', cmd_info, 'describe a dataset, a checkpoint or run, or (no path) this installation')
     p.add_argument('path', nargs='?')
+    p.add_argument('--verify', action='store_true', help="a dataset: check every shard's sha256 against its manifest (exit 2 on a mismatch)")
 
     p = add('train', cmd_train, 'train any family (the one training spine); torchrun runs it on several GPUs')
     p.add_argument('--config', default=None, help='a TrainConfig JSON file (options override it)')
@@ -260,20 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = add('eval', cmd_eval, 'bits per byte of a checkpoint on the validation split or a text file (masked_bpb for diffusion)')
     p.add_argument('checkpoint'); p.add_argument('--data', default=DEFAULT_DATASET); p.add_argument('--text', default=None)
     p.add_argument('--split', default='val')
-    p.add_argument('--seq_len', type=int, default=None, help="window in bytes (default: the checkpoint's last training length)")
-    p.add_argument('--stride', type=int, default=None, help='advance windows by this many bytes, scoring only their last STRIDE bytes (default: the window)')
+    p.add_argument('--seq_len', type=_at_least(1), default=None, help="window in bytes (default: the checkpoint's last training length)")
+    p.add_argument('--stride', type=_at_least(1), default=None, help='advance windows by this many bytes, scoring only their last STRIDE bytes (default: the window)')
     p.add_argument('--windows', nargs='+', default=None, metavar='W',
                    help='a table at several windows: Nx (N times the training length) or bytes, e.g. 1x 2x 4x 8x')
-    p.add_argument('--batch_size', type=int, default=8); p.add_argument('--max_bytes', type=int, default=None)
-    p.add_argument('--device', default='auto'); p.add_argument('--json', default=None, help='write the result and run record here')
+    p.add_argument('--batch_size', type=_at_least(1), default=8); p.add_argument('--max_bytes', type=_at_least(1), default=None)
+    p.add_argument('--device', type=_device, default='auto'); p.add_argument('--json', default=None, help='write the result and run record here')
 
     p = add('generate', cmd_generate, 'generate bytes from a checkpoint (KV cache, recurrent state, or infilling)')
-    p.add_argument('checkpoint'); p.add_argument('--prompt', default=''); p.add_argument('--max_new_bytes', type=int, default=200)
+    p.add_argument('checkpoint'); p.add_argument('--max_new_bytes', type=int, default=200)
+    g = p.add_mutually_exclusive_group()
+    g.add_argument('--prompt', default='', help='the prompt text (its UTF-8 bytes)')
+    g.add_argument('--prompt_file', default=None, help="a file whose raw bytes are the prompt")
     p.add_argument('--temperature', type=float, default=1.0, help='0: greedy'); p.add_argument('--top_k', type=int, default=None)
     p.add_argument('--top_p', type=float, default=None); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--escape', action='store_true', help='interpret backslash escapes in the prompt (\\n)')
+    p.add_argument('--escape', action='store_true', help='decode \\n \\t \\r \\0 \\\\ and \\xNN (one raw byte) in --prompt')
     p.add_argument('--metrics', action='store_true', help='print latency, bytes/s and peak memory')
-    p.add_argument('--metrics_json', default=None); p.add_argument('--device', default='auto')
+    p.add_argument('--metrics_json', default=None); p.add_argument('--device', type=_device, default='auto')
     p.add_argument('--no_cuda_graph', action='store_true', help='bitbyte and mamba on CUDA: decode eagerly instead of replaying a CUDA graph')
     p.add_argument('--compile_decode', action='store_true',
                    help='bitbyte and mamba on CUDA: torch.compile the decode step under the graph (tens of seconds once; for long generations)')
@@ -286,8 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add('quickstart', cmd_quickstart, 'prepare the embedded corpus, train a small BitByteLM, evaluate and sample (about 2 minutes on a CPU)')
     p.add_argument('--data', default=DEFAULT_DATASET); p.add_argument('--out', default=None)
-    p.add_argument('--steps', type=int, default=QUICKSTART['train']['steps']); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--device', default='auto'); p.add_argument('--allow_overwrite', action='store_true')
+    p.add_argument('--steps', type=_at_least(1), default=QUICKSTART['train']['steps']); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', type=_device, default='auto'); p.add_argument('--allow_overwrite', action='store_true')
     _add_extra(sub, add)
     return P
 
@@ -300,9 +378,14 @@ def _add_extra(sub, add):
 def main(argv=None):
     "Entry point of the `bitbyte` command: input errors print one line and exit with status 2."
     args = build_parser().parse_args(argv)
-    try: args.fn(args)
+    try:
+        with warnings.catch_warnings():   # a warning is one line too (restored after, for callers in the same process)
+            warnings.showwarning = lambda msg, *a, **k: print(f"bitbyte {args.cmd}: warning: {msg}", file=sys.stderr)
+            args.fn(args)
     except BitByteError as e:
         print(f"bitbyte {args.cmd}: error: {e}", file=sys.stderr); sys.exit(2)
+    except PermissionError as e:   # an unreadable input or unwritable output the checks before could not foresee
+        print(f"bitbyte {args.cmd}: error: permission denied on {e.filename or e}; fix its permissions or choose another path", file=sys.stderr); sys.exit(2)
     except KeyboardInterrupt:
         print(f"bitbyte {args.cmd}: interrupted", file=sys.stderr); sys.exit(130)
 

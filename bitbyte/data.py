@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #e27a5a21
 from __future__ import annotations
-import glob as _glob, gzip, hashlib, io, json, math, os, re, tarfile, tempfile, time
+import glob as _glob, gzip, hashlib, io, json, math, os, re, tarfile, tempfile, time, warnings
 from pathlib import Path
 from typing import Iterable, Iterator
 import numpy as np
@@ -14,9 +14,10 @@ from . import __version__
 from .core import BitByteError, save_json, ensure_new_path
 
 # %% auto #0
-__all__ = ['DEFAULT_SHARD_SIZE', 'MANIFEST', 'TINYSTORIES_REPO', 'TINYSTORIES_FILE', 'DEFAULT_DATASET', 'SHAKESPEARE_ARCHIVE',
-           'WORK_ALIASES', 'SHAKESPEARE_VAL_WORKS', 'shard_name', 'write_shards', 'read_manifest', 'split_by_name',
-           'pack_files', 'split_bytes', 'head_dataset', 'pack_tinystories', 'download_tinystories', 'shakespeare_work',
+__all__ = ['DEFAULT_SHARD_SIZE', 'MANIFEST', 'VERIFY_BYTES', 'TINYSTORIES_REPO', 'TINYSTORIES_FILE', 'DEFAULT_DATASET',
+           'SHAKESPEARE_ARCHIVE', 'WORK_ALIASES', 'SHAKESPEARE_VAL_WORKS', 'shard_name', 'write_shards',
+           'read_manifest', 'verify_dataset', 'format_verify', 'check_training_data', 'split_by_name', 'pack_files',
+           'split_bytes', 'head_dataset', 'pack_tinystories', 'download_tinystories', 'shakespeare_work',
            'load_shakespeare', 'prepare_shakespeare', 'unigram_entropy', 'gzip_bpb', 'dataset_summary',
            'format_dataset_summary', 'print_dataset_summary', 'ByteShardDataset', 'count_eval_targets',
            'iter_eval_batches', 'bench_packing', 'bench_loader']
@@ -95,15 +96,21 @@ def write_shards(chunks:Iterable, out_dir, shard_size:int=DEFAULT_SHARD_SIZE, se
     return man
 
 # %% ../nbs/01_data.ipynb #59f366b0
-def _check_shard(d:Path, s:dict, verify:bool):
+def _shard_problem(d:Path, s:dict, verify:bool) -> str|None:
+    "What is wrong with shard `s` of split folder `d` (None: nothing); its sha256 is checked when `verify`."
     p = d/s['name']
-    if not p.exists(): raise BitByteError(f"shard {p} listed in the manifest is missing; {_REDO}")
+    if not p.exists(): return f"shard {p} listed in the manifest is missing"
     size = p.stat().st_size
-    if size == 0 or s['bytes'] == 0: raise BitByteError(f"shard {p} is empty; {_REDO}")
-    if size != s['bytes']:
-        raise BitByteError(f"shard {p} has {size:,} bytes but the manifest says {s['bytes']:,} (truncated or replaced); {_REDO}")
-    if verify and _sha256_file(p) != s['sha256']:
-        raise BitByteError(f"shard {p} fails its sha256 check (corrupted or replaced); {_REDO}")
+    if size == 0 or s['bytes'] == 0: return f"shard {p} is empty"
+    if size != s['bytes']: return f"shard {p} has {size:,} bytes but the manifest says {s['bytes']:,} (truncated or replaced)"
+    try:
+        if verify and _sha256_file(p) != s['sha256']:
+            return f"shard {p} fails its sha256 check (corrupted or replaced; `bitbyte info {d.parent} --verify` checks every shard)"
+    except PermissionError: return f"shard {p} cannot be read (permission denied; fix its permissions)"
+    return None
+
+def _check_shard(d:Path, s:dict, verify:bool):
+    if (problem := _shard_problem(d, s, verify)): raise BitByteError(f"{problem}; {_REDO}")
 
 def _sha256_file(p, block=16 * 2**20) -> str:
     h = hashlib.sha256()
@@ -111,21 +118,74 @@ def _sha256_file(p, block=16 * 2**20) -> str:
         while b := f.read(block): h.update(b)
     return h.hexdigest()
 
-def read_manifest(split_dir, verify:bool=False) -> dict:
-    "Load and check the manifest of a split folder (sizes always, sha256 when `verify`); raises `BitByteError`."
-    d = Path(split_dir)
+def _load_manifest(d:Path) -> dict:
+    "The manifest of split folder `d`, checked to be there, to be JSON and to list shards (the shards themselves are not looked at)."
     if not d.is_dir():
         raise BitByteError(f"dataset folder {d} does not exist; run `bitbyte prepare` or `bitbyte pack INPUTS --out OUT_DIR`, or fix --data")
-    has_shards = any(_SHARD_RE.match(p.name) for p in d.iterdir())
-    if not (d/MANIFEST).exists():
-        if has_shards: raise BitByteError(f"{d} has shards but no {MANIFEST} (an interrupted write?); {_REDO}")
-        raise BitByteError(f"no shards in {d}; {_REDO}, or point --data at a folder with train/ and val/")
-    try: man = json.loads((d/MANIFEST).read_text())
+    try:
+        has_shards = any(_SHARD_RE.match(p.name) for p in d.iterdir())
+        if not (d/MANIFEST).exists():
+            if has_shards: raise BitByteError(f"{d} has shards but no {MANIFEST} (an interrupted write?); {_REDO}")
+            raise BitByteError(f"no shards in {d}; {_REDO}, or point --data at a folder with train/ and val/")
+        man = json.loads((d/MANIFEST).read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise BitByteError(f"{d/MANIFEST} is not valid JSON ({e}); {_REDO}")
+    except PermissionError as e:
+        raise BitByteError(f"cannot read {e.filename or d} (permission denied); fix its permissions or point --data at a readable copy") from None
     if not man.get('shards'): raise BitByteError(f"no shards in {d}: the manifest lists none; {_REDO}")
+    return man
+
+def read_manifest(split_dir, verify:bool=False) -> dict:
+    "Load and check the manifest of a split folder (sizes always, sha256 when `verify`); raises `BitByteError`."
+    d = Path(split_dir); man = _load_manifest(d)
     for s in man['shards']: _check_shard(d, s, verify)
     return man
+
+# %% ../nbs/01_data.ipynb #55853c49
+VERIFY_BYTES = 1 << 30   # bytes of training shards hashed at train start (about a second)
+
+def verify_dataset(root, splits=('train', 'val')) -> list[dict]:
+    "Check every shard of each split of `root` against its manifest (present, size, sha256): one row per shard."
+    rows = []
+    for split in splits:
+        d = Path(root)/split
+        for s in _load_manifest(d)['shards']:
+            problem = _shard_problem(d, s, verify=True)
+            rows.append(dict(split=split, shard=s['name'], bytes=s['bytes'], ok=problem is None, problem=problem))
+    return rows
+
+def format_verify(rows:list[dict]) -> str:
+    "One line per shard and a summary line."
+    bad = [r for r in rows if not r['ok']]
+    lines = [f"{'ok  ' if r['ok'] else 'FAIL'} {r['split']}/{r['shard']} {r['bytes']:>14,} bytes" + (f"  {r['problem']}" if r['problem'] else '')
+             for r in rows]
+    lines.append(f"{len(rows) - len(bad)} of {len(rows)} shard(s) ({sum(r['bytes'] for r in rows):,} bytes) match the manifests"
+                 + (f"; {len(bad)} do not" if bad else ''))
+    return "\n".join(lines)
+
+def check_training_data(root, window:int, eval_window:int, verify_bytes:int=VERIFY_BYTES) -> dict:
+    "Refuse data a run cannot use, before it starts: hashes (all of val, train up to `verify_bytes`), the longest training `window`, a scoreable val split."
+    root = Path(root)
+    val = read_manifest(root/'val', verify=True)
+    train = read_manifest(root/'train')   # sizes of every shard
+    shards = sorted(train['shards'], key=lambda s: hashlib.sha256(s['name'].encode()).digest())   # a fixed sample when not all fit the budget
+    hashed = 0
+    for s in shards:
+        if hashed and hashed + s['bytes'] > verify_bytes: break
+        _check_shard(root/'train', s, verify=True); hashed += s['bytes']
+    longest = max(s['bytes'] for s in train['shards'])
+    if longest < window + 1:
+        raise BitByteError(f"every shard of {root/'train'} is shorter than the longest training window of {window + 1:,} bytes "
+                           f"(largest {longest:,}); lower --seq_len (or --curriculum/--seq_len_cap) or add data")
+    targets, val_longest = sum(s['bytes'] - 1 for s in val['shards']), max(s['bytes'] for s in val['shards'])
+    if targets < 1:
+        raise BitByteError(f"the val split of {root} is too short to score: {val['total_bytes']} byte(s), and a score needs "
+                           f"2 or more in one shard (one to read, one to predict); pack more validation data")
+    if val_longest - 1 < eval_window:
+        warnings.warn(f"the val split of {root} holds {targets:,} byte(s) to score, less than one evaluation window of {eval_window:,}: "
+                      f"it is scored in shorter windows and its bpb is noisy; pack more validation data or lower --eval_seq_len")
+    return dict(val_bytes=val['total_bytes'], train_bytes=train['total_bytes'], train_hashed_bytes=hashed)
+
 
 # %% ../nbs/01_data.ipynb #a058da35
 def _expand_inputs(inputs, glob:str='*', recursive:bool=True, exclude:Path|None=None) -> list[tuple[Path, str]]:

@@ -8,7 +8,7 @@ import math, typing
 from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import Config, BitByteError
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, MASK_ID, nats_to_bpb
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, MASK_ID, nats_to_bpb, check_field, check_choice
 from .transformer import TransformerBackbone, ffn_width, BitByteConfig
 
 # %% auto #0
@@ -22,6 +22,15 @@ class DiffusionConfig(BitByteConfig):
     diffusion_steps: int = 64
     min_mask_prob: float = 0.05
     max_mask_prob: float = 0.5
+
+    def validate(self):
+        "The Transformer's checks, the vocabulary (bytes plus `MASK_ID`) and the masking schedule."
+        super().validate()
+        if self.vocab_size != N_BYTES + 1:
+            raise BitByteError(f"the diffusion vocabulary is the 256 bytes plus MASK_ID, so vocab_size must be {N_BYTES + 1}, not {self.vocab_size}")
+        check_field(self, 'diffusion_steps', lo=1, kind=int)
+        check_field(self, 'min_mask_prob', lo=0, hi=1, lo_open=True); check_field(self, 'max_mask_prob', lo=self.min_mask_prob, hi=1)
+        return self
 
 # %% ../nbs/06_diffusion.ipynb #c3998efb
 def draw_mask(shape, p:torch.Tensor|float, device, generator:torch.Generator|None=None) -> torch.Tensor:
@@ -43,10 +52,6 @@ class DiffusionLM(ByteLM):
 
     def __init__(self, config:DiffusionConfig):
         super().__init__(config)
-        if config.vocab_size != N_BYTES + 1:
-            raise BitByteError(f"the diffusion vocabulary is the 256 bytes plus MASK_ID, so vocab_size must be {N_BYTES + 1}, not {config.vocab_size}")
-        if not 0 < config.min_mask_prob <= config.max_mask_prob <= 1:
-            raise BitByteError(f"mask probabilities need 0 < min_mask_prob <= max_mask_prob <= 1; got {config.min_mask_prob}, {config.max_mask_prob}")
         self.transformer = TransformerBackbone(config, causal=False, vocab_in=N_BYTES + 1, vocab_out=N_BYTES)
 
     def forward(self, idx:torch.Tensor) -> torch.Tensor:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph, check_field, check_choice
 from .quant import make_linear, BitLinear
 from .transformer import RMSNorm
 from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step, optional_kernels, SSD_KERNEL_CHUNK
@@ -45,6 +45,25 @@ class MambaConfig(Config):
     version: int = 1                       # 1: Mamba-1 selective scan; 2: Mamba-2 (SSD)
     d_head: int = 64                       # Mamba-2: channels per head
     n_groups: int = 1                      # Mamba-2: groups of heads sharing B and C
+
+    def validate(self):
+        "This config if every field is in range, else a one-line `BitByteError` naming the field (see `check_field`)."
+        for f in ('d_model', 'n_layer', 'd_state', 'd_conv', 'chunk_size', 'd_head', 'n_groups'): check_field(self, f, lo=1, kind=int)
+        check_field(self, 'vocab_size', lo=N_BYTES, kind=int)
+        check_field(self, 'expand', lo=0, lo_open=True)
+        check_field(self, 'dt_rank', lo=1, kind=int, optional=True)
+        check_field(self, 'dt_min', lo=0, lo_open=True); check_field(self, 'dt_max', lo=self.dt_min)
+        check_field(self, 'norm_eps', lo=0, lo_open=True)
+        for f in ('quant', 'act_quant', 'grad_checkpoint', 'tie_embeddings'): check_field(self, f, kind=bool)
+        check_choice(self, 'backend', BACKENDS)
+        if self.version not in (1, 2) or isinstance(self.version, bool):
+            raise BitByteError(f"MambaConfig.version must be 1 (Mamba-1) or 2 (Mamba-2), not {self.version!r}; fix --version")
+        if self.d_inner < 1: raise BitByteError(f"expand·d_model = {self.expand}·{self.d_model} leaves no inner channels; raise --expand")
+        if self.version == 2 and self.d_inner % self.d_head:
+            raise BitByteError(f"Mamba-2 needs d_inner = expand·d_model = {self.d_inner} to be a multiple of d_head = {self.d_head}; change --d_head or --d_model")
+        if self.version == 2 and self.n_heads % self.n_groups:
+            raise BitByteError(f"Mamba-2's {self.n_heads} heads must split evenly into n_groups = {self.n_groups}; change --n_groups")
+        return self
 
     @property
     def n_heads(self) -> int: return self.d_inner // self.d_head

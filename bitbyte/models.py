@@ -10,9 +10,10 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import Config, BitByteError
 
 # %% auto #0
-__all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'sample_next',
-           'capture_cuda_graph', 'graph_replayer', 'capture_on_cpu', 'capture_fails', 'decode_on_graph', 'ByteLM',
-           'register', 'families', 'model_class', 'make_config', 'build_model', 'count_params', 'match_config']
+__all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'check_sampling',
+           'sample_next', 'capture_cuda_graph', 'graph_replayer', 'capture_on_cpu', 'capture_fails', 'decode_on_graph',
+           'check_field', 'check_choice', 'ByteLM', 'register', 'families', 'model_class', 'make_config', 'build_model',
+           'count_params', 'match_config']
 
 # %% ../nbs/03_models.ipynb #4a641b03
 N_BYTES = 256
@@ -32,9 +33,19 @@ def to_text(ids) -> str:
     return bytes(i for i in ids if 0 <= i < N_BYTES).decode('utf-8', errors='replace')
 
 # %% ../nbs/03_models.ipynb #0a360bbc
+def check_sampling(temperature:float=1.0, top_k:int|None=None, top_p:float|None=None, max_new_bytes:int=0):
+    "Refuse sampling options that would silently mean something else (a negative temperature is not greedy, top-k -3 is not 'all')."
+    bad = lambda opt, v, need: BitByteError(f"--{opt} must be {need}, got {v!r}; fix --{opt}")
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if not (num(temperature) and temperature >= 0): raise bad('temperature', temperature, 'a number >= 0 (0: greedy)')
+    if top_k is not None and not (isinstance(top_k, int) and top_k >= 1): raise bad('top_k', top_k, 'an integer >= 1 or unset')
+    if top_p is not None and not (num(top_p) and 0 < top_p <= 1): raise bad('top_p', top_p, 'a number > 0 and <= 1, or unset')
+    if not (isinstance(max_new_bytes, int) and max_new_bytes >= 0): raise bad('max_new_bytes', max_new_bytes, 'an integer >= 0')
+
 def sample_next(logits:torch.Tensor, temperature:float=1.0, top_k:int|None=None, top_p:float|None=None,
                 generator:torch.Generator|None=None) -> torch.Tensor:
     "Sample ids from `logits` of shape `(B, V)`; returns `(B,)`."
+    check_sampling(temperature, top_k, top_p)
     logits = logits.float()
     if temperature <= 0: return logits.argmax(-1)
     logits = logits / temperature
@@ -113,6 +124,33 @@ def decode_on_graph(idx:torch.Tensor, cuda_graph:bool|None, compile_decode:bool)
     graph = compile_decode or (idx.is_cuda if cuda_graph is None else cuda_graph)
     return graph, graph and cuda_graph is None and not compile_decode
 
+# %% ../nbs/03_models.ipynb #dafc498e
+def _bounds(lo, hi, lo_open, hi_open) -> str:
+    return ' and '.join(s for s in ((f"{'>' if lo_open else '>='} {lo}" if lo is not None else ''),
+                                    (f"{'<' if hi_open else '<='} {hi}" if hi is not None else '')) if s)
+
+def check_field(cfg, name:str, lo=None, hi=None, kind:type=float, optional:bool=False,
+                lo_open:bool=False, hi_open:bool=False):
+    "Field `name` of config `cfg` if it is a finite `kind` (float, int or bool) within `lo`..`hi` (None when `optional`); else a one-line `BitByteError`."
+    v = getattr(cfg, name)
+    if v is None and optional: return v
+    if kind is bool: ok = isinstance(v, bool)
+    else:
+        ok = (isinstance(v, int if kind is int else (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+              and (lo is None or (v > lo if lo_open else v >= lo)) and (hi is None or (v < hi if hi_open else v <= hi)))
+    if ok: return v
+    what = {bool: 'true or false', int: 'an integer', float: 'a number'}[kind]
+    rng = _bounds(lo, hi, lo_open, hi_open) if kind is not bool else ''
+    raise BitByteError(f"{name} must be {what}{' ' + rng if rng else ''}{' or unset' if optional else ''}, got {v!r}; "
+                       f"fix --{name} ({type(cfg).__name__}.{name})")
+
+def check_choice(cfg, name:str, choices):
+    "Field `name` of `cfg` if it is one of `choices`; else a one-line `BitByteError` listing them."
+    v = getattr(cfg, name)
+    if v in choices and not isinstance(v, bool): return v
+    raise BitByteError(f"{name} must be one of {list(choices)}, got {v!r}; fix --{name} ({type(cfg).__name__}.{name})")
+
+
 # %% ../nbs/03_models.ipynb #023b8aba
 class ByteLM(nn.Module):
     "Base class of every backbone: one interface for training, evaluation, generation and benchmarks."
@@ -122,7 +160,7 @@ class ByteLM(nn.Module):
 
     def __init__(self, config):
         super().__init__()
-        self.config = config
+        self.config = config.validate() if hasattr(config, 'validate') else config   # never a model from a bad config
 
     def forward(self, idx:torch.Tensor) -> torch.Tensor: raise NotImplementedError
 
@@ -210,7 +248,8 @@ def make_config(family:str, config=None, **overrides):
     elif isinstance(config, dict): config = cls.from_dict(config)
     elif type(config) is not cls:
         raise BitByteError(f"a {type(config).__name__} cannot configure family {family!r}; it takes {cls.__name__}")
-    return config.replace(**overrides) if overrides else config
+    config = config.replace(**overrides) if overrides else config
+    return config.validate() if hasattr(config, 'validate') else config
 
 def build_model(family:str, config=None, **overrides) -> ByteLM:
     "Build a model of `family` from a config (object or dict) plus overrides."

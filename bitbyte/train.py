@@ -23,10 +23,10 @@ from .evaluate import evaluate_model, headline
 
 # %% auto #0
 __all__ = ['RESUME_MAY_CHANGE', 'PER_INVOCATION', 'MAX_LOSS', 'MAX_WEIGHT', 'WARMUP_STEPS', 'BUDGET_TIMING_FRAC',
-           'BUDGET_TIMING_MAX_S', 'EVAL_BATCH_BYTES', 'TrainConfig', 'curriculum_stages', 'seq_len_at', 'lr_wd_at',
-           'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule', 'dist_info', 'resume_config',
-           'resume_conflicts', 'weight_max', 'divergence_reason', 'skips_on_device', 'Trainer', 'train', 'load_metrics',
-           'plot_run', 'spawn_ddp']
+           'BUDGET_TIMING_MAX_S', 'EVAL_BATCH_BYTES', 'TrainConfig', 'curriculum_stages', 'seq_len_at', 'check_device',
+           'check_train_config', 'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule',
+           'dist_info', 'resume_config', 'resume_conflicts', 'weight_max', 'divergence_reason', 'skips_on_device',
+           'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
 
 # %% ../nbs/09_train.ipynb #26956e14
 @dataclass
@@ -79,6 +79,10 @@ class TrainConfig(Config):
     reset_optimizer: bool = False
     progress: bool = True
 
+    def validate(self, data:bool=False, world_size:int|None=None):
+        "This config if every option is in range (with `data`, the dataset and run folder too); else a one-line `BitByteError`. See `check_train_config`."
+        return check_train_config(self, data, world_size)
+
 # %% ../nbs/09_train.ipynb #2dfecd21
 def curriculum_stages(cfg:TrainConfig) -> list[int]:
     cap = cfg.seq_len_cap or float('inf')
@@ -89,6 +93,67 @@ def seq_len_at(step:int, cfg:TrainConfig) -> int:
     "The training sequence length at `step` (0-based)."
     st = curriculum_stages(cfg)
     return st[min(len(st)-1, step * len(st) // max(1, cfg.steps))]
+
+# %% ../nbs/09_train.ipynb #2fcdfef6
+from .models import check_field, check_choice
+from .data import check_training_data
+
+def check_device(device:str) -> str:
+    "`device` if it names one this machine has ('auto', 'cpu', 'cuda', 'cuda:N', 'mps'); else a one-line `BitByteError`."
+    try: d = torch.device(device) if device != 'auto' else None
+    except (RuntimeError, TypeError): d = torch.device('meta')
+    if d is not None and d.type not in ('cpu', 'cuda', 'mps'):
+        raise BitByteError(f"unknown device {device!r}; use --device auto, cpu, cuda or cuda:N")
+    if d is not None and d.type == 'cuda':
+        pick_device(device)   # no CUDA: its own message
+        if d.index is not None and d.index >= torch.cuda.device_count():
+            raise BitByteError(f"device {device} asked for but this machine has {torch.cuda.device_count()} GPU(s); use --device cuda")
+    if d is not None and d.type == 'mps' and not torch.backends.mps.is_available():
+        raise BitByteError(f"device {device} asked for but MPS is not available here; use --device auto or cpu")
+    return device
+
+def _check_writable(path, what:str='run folder'):
+    "Refuse `path` when it cannot be created or written (the nearest existing folder above it is not writable)."
+    p = Path(path).absolute()
+    while not p.exists(): p = p.parent
+    if not p.is_dir(): raise BitByteError(f"{what} {path} cannot be made: {p} is a file; choose another --out")
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise BitByteError(f"{what} {path} is not writable (permission denied on {p}); choose another --out or fix the permissions")
+
+def check_train_config(cfg:TrainConfig, data:bool=True, world_size:int|None=None) -> TrainConfig:
+    "The body of `TrainConfig.validate`: ranges, choices, the model config, batch arithmetic; with `data`, the dataset and the run folder."
+    make_config(cfg.family, cfg.model)   # a known family and model fields in range
+    for f in ('steps', 'batch_bytes', 'micro_bytes', 'log_every', 'max_bad_steps', 'probe_batch', 'probe_seq_len'):
+        check_field(cfg, f, lo=1, kind=int)
+    for f in ('seq_len', 'seq_len_cap', 'eval_seq_len', 'eval_bytes', 'eval_batch', 'stop_after'):   # None: the default
+        check_field(cfg, f, lo=1, kind=int, optional=True)
+    for f in ('warmup_steps', 'eval_every', 'save_every', 'keep_last', 'probe_every', 'collapse_threshold'): check_field(cfg, f, lo=0, kind=int)
+    check_field(cfg, 'seed', kind=int)
+    check_field(cfg, 'lr', lo=0, lo_open=True)
+    for f in ('min_lr_frac', 'stage2_start', 'stage1_end_frac', 'stage2_lr_frac'): check_field(cfg, f, lo=0, hi=1)
+    for f in ('weight_decay', 'stage2_weight_decay', 'grad_clip'): check_field(cfg, f, lo=0)
+    for f in ('beta1', 'beta2'): check_field(cfg, f, lo=0, hi=1, hi_open=True)
+    for f in ('compile', 'final_eval', 'allow_overwrite', 'resume', 'reset_optimizer', 'progress'): check_field(cfg, f, kind=bool)
+    check_choice(cfg, 'schedule', ('cosine', 'two_stage', 'constant')); check_choice(cfg, 'optimizer', ('adamw', 'adamw8bit'))
+    if cfg.seq_len is None and not (cfg.curriculum and all(isinstance(s, int) and s >= 1 for s in cfg.curriculum)):
+        raise BitByteError(f"curriculum must be one or more sequence lengths >= 1, got {cfg.curriculum!r}; fix --curriculum or pass --seq_len")
+    check_field(cfg, 'time_budget', lo=0, lo_open=True, optional=True)
+    if cfg.compile_mode is not None: check_choice(cfg, 'compile_mode', ('default', 'reduce-overhead', 'max-autotune', 'max-autotune-no-cudagraphs'))
+    if cfg.time_budget and len(curriculum_stages(cfg)) > 1:
+        raise BitByteError("--time_budget needs one sequence length (its steps are timed at it); pass --seq_len")
+    check_device(cfg.device)
+    world = world_size or int(os.environ.get('WORLD_SIZE', 1))   # as dist_info reads it
+    for L in curriculum_stages(cfg):   # one micro-batch holds max(1, micro_bytes // L) whole sequences
+        micro = max(1, cfg.micro_bytes // L) * L * world
+        if cfg.batch_bytes < micro:
+            raise BitByteError(f"batch_bytes {cfg.batch_bytes:,} is less than one micro-batch of {micro:,} bytes (whole sequences of {L:,}"
+                               f"{f' on {world} ranks' if world > 1 else ''}), so a step would train more than asked; "
+                               f"raise --batch_bytes to {micro:,} or lower --micro_bytes")
+    if data:
+        check_training_data(cfg.data, max(curriculum_stages(cfg)), cfg.eval_seq_len or seq_len_at(cfg.steps - 1, cfg))
+        if cfg.out: _check_writable(cfg.out)
+    return cfg
+
 
 # %% ../nbs/09_train.ipynb #bace88ce
 def lr_wd_at(step:int, cfg:TrainConfig) -> tuple[float, float]:
@@ -266,7 +331,7 @@ def skips_on_device(opt:torch.optim.Optimizer) -> bool:
 class Trainer:
     "The one training loop. `Trainer(cfg).fit()` trains, evaluates, checkpoints and writes the run record."
     def __init__(self, cfg:TrainConfig, model:ByteLM|None=None):
-        self.cfg = cfg
+        self.cfg = cfg.validate(data=not cfg.resume)   # every option, the dataset and the run folder, before anything is touched
         if not cfg.out: raise BitByteError("no run folder given; pass --out artifacts/runs/NAME")
         self.rank, self.world, self.device = _setup_dist(cfg)
         self.main = self.rank == 0
@@ -287,7 +352,7 @@ class Trainer:
         if self.lock is not None: self.lock.release(); self.lock = None
 
     def _setup(self, cfg, model):
-        if cfg.resume: self._check_resume(model)
+        if cfg.resume: self._check_resume(model); cfg.validate(data=True)   # the data once the options are known to be the saved run's
         elif self.main: self._clear_old_run()
         seed_everything(cfg.seed + self.rank)
         self.model = (model or (build_from_meta(self.resume_meta, self.resume_from) if cfg.resume
@@ -516,10 +581,7 @@ class Trainer:
     def _steps_for_budget(self) -> int:
         """Fix the step count from `cfg.time_budget` (seconds of training, compilation and evaluation apart): warm up
         (compile), time a few steps, then undo them all, so the run that follows is the run `--steps N` would give."""
-        cfg = self.cfg
-        if len(curriculum_stages(cfg)) > 1:
-            raise BitByteError("--time_budget needs one sequence length (its steps are timed at it); pass --seq_len")
-        snap = self._snapshot()
+        cfg = self.cfg; snap = self._snapshot()   # (validate refused a budget with a curriculum)
         step = self.start_step
         for _ in range(WARMUP_STEPS):
             self.pending.append(self._step(step)); step += 1; self._drain(end=0, timed=False, log=False)

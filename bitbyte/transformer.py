@@ -10,7 +10,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from torch.utils.checkpoint import checkpoint
 from .core import Config, BitByteError
 from .quant import make_linear, BitLinear
-from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph
+from .models import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph, check_field, check_choice
 
 # %% auto #0
 __all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU',
@@ -32,6 +32,20 @@ class BitByteConfig(Config):
     dropout: float = 0.0
     grad_checkpoint: bool = False
     tie_embeddings: bool = False
+
+    def validate(self):
+        "This config if every field is in range, else a one-line `BitByteError` naming the field (see `check_field`)."
+        for f in ('d_model', 'n_layer', 'n_head', 'max_seq_len'): check_field(self, f, lo=1, kind=int)
+        check_field(self, 'vocab_size', lo=N_BYTES, kind=int)   # a byte model embeds all 256 byte values
+        check_field(self, 'd_ff', lo=1, kind=int, optional=True)
+        check_field(self, 'rope_base', lo=1, lo_open=True)
+        check_field(self, 'norm_eps', lo=0, lo_open=True)
+        check_field(self, 'dropout', lo=0, hi=1, hi_open=True)
+        for f in ('quant', 'act_quant', 'grad_checkpoint', 'tie_embeddings'): check_field(self, f, kind=bool)
+        if self.d_model % self.n_head: raise BitByteError(f"d_model {self.d_model} is not divisible by n_head {self.n_head}; change --d_model or --n_head")
+        if (self.d_model // self.n_head) % 2:
+            raise BitByteError(f"rotary embeddings need an even head size, got d_model/n_head = {self.d_model // self.n_head}; change --d_model or --n_head")
+        return self
 
 def ffn_width(config) -> int:
     "SwiGLU hidden width: `config.d_ff`, or 8/3·d_model rounded up to a multiple of 64."
