@@ -19,10 +19,11 @@ from .data import ByteShardDataset, iter_eval_batches, read_manifest, DEFAULT_DA
 from .checkpoint import (save_run_checkpoint, resolve_checkpoint, read_meta, check_family, load_state,
                                 checkpoint_bytes, list_checkpoints)
 from .evaluate import evaluate_model, headline
+from .tracking import open_tracker, load_metrics, plot_run   # load_metrics, plot_run: defined there, importable here as before
 
 # %% auto #0
 __all__ = ['TrainConfig', 'curriculum_stages', 'seq_len_at', 'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats',
-           'LossModule', 'dist_info', 'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
+           'LossModule', 'dist_info', 'Trainer', 'train', 'spawn_ddp']
 
 # %% ../nbs/09_train.ipynb #26956e14
 @dataclass
@@ -72,6 +73,8 @@ class TrainConfig(Config):
     resume: bool = False
     reset_optimizer: bool = False
     progress: bool = True
+    tensorboard: bool|None = None                  # event files in OUT/tb: None when tensorboard is installed (else a warning), True required
+    wandb: str|None = None                         # a Weights & Biases project to log to (needs wandb; WANDB_MODE=offline works offline)
 
 # %% ../nbs/09_train.ipynb #2dfecd21
 def curriculum_stages(cfg:TrainConfig) -> list[int]:
@@ -241,6 +244,7 @@ class Trainer:
     def _log(self, row:dict):
         if not self.main: return
         with open(self.out/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        self.tracker.log(row)   # TensorBoard, W&B (bitbyte.tracking)
 
     def _collapse_row(self, step, loss, lr, wd, st):
         f = self.out/'collapse.csv'
@@ -271,6 +275,7 @@ class Trainer:
     def fit(self) -> dict:
         "Train to `cfg.steps` (or `cfg.stop_after`), evaluate, checkpoint and write the run record."
         cfg, model = self.cfg, self.model
+        self.tracker = open_tracker(cfg, self.out, enabled=self.main)   # before any step: a missing tracker that was asked for stops here
         if self.main:
             self.out.mkdir(parents=True, exist_ok=True)
             cfg.to_json(self.out/'train_config.json')
@@ -360,6 +365,7 @@ class Trainer:
                                **{k: v for k, v in ev.items() if isinstance(v, (int, float))}))
             result.update(checkpoint=str(ck), checkpoint_bytes=checkpoint_bytes(ck))
             save_json(self.out/'run.json', result)
+        self.tracker.close(result)
         return result
 
 def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -> dict:
@@ -367,31 +373,6 @@ def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -
     cfg = TrainConfig.from_dict(cfg) if isinstance(cfg, dict) else (cfg or TrainConfig())
     if overrides: cfg = cfg.replace(**overrides)
     return Trainer(cfg, model).fit()
-
-# %% ../nbs/09_train.ipynb #a3f1afd4
-def load_metrics(run_dir):
-    "A run's metrics as a pandas DataFrame (one row per logged event)."
-    import pandas as pd
-    f = Path(run_dir)/'metrics.jsonl'
-    if not f.exists(): raise BitByteError(f"{f} does not exist; is {run_dir} a run folder?")
-    return pd.DataFrame([json.loads(l) for l in f.read_text().splitlines() if l.strip()])
-
-def plot_run(run_dir, path=None):
-    "Loss against bytes seen, validation bpb, and distinct predictions of one run."
-    import matplotlib; import matplotlib.pyplot as plt
-    df = load_metrics(run_dir)
-    fig, axs = plt.subplots(1, 3, figsize=(13, 3.5))
-    tr = df[df.kind == 'train']
-    axs[0].plot(tr.bytes_seen, tr.bpb, label='train'); axs[0].set(xlabel='bytes seen', ylabel='bits per byte', title='loss')
-    if 'kind' in df and (df.kind == 'eval').any():
-        ev = df[df.kind == 'eval']; col = 'bpb' if 'bpb' in ev and ev.bpb.notna().any() else 'masked_bpb'
-        axs[0].plot(ev.bytes_seen, ev[col], 'o-', label=f'val {col}'); axs[1].plot(ev.step, ev[col], 'o-')
-    axs[0].legend(); axs[1].set(xlabel='step', ylabel='val', title='validation')
-    pr = df[df.kind == 'probe']
-    if len(pr): axs[2].plot(pr.step, pr.unique_predictions); axs[2].set(xlabel='step', ylabel='distinct bytes', title='collapse monitor')
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
 
 # %% ../nbs/09_train.ipynb #22feb6a2
 def _ddp_worker(rank:int, world:int, port:int, cfg_json:str):
