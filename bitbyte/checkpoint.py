@@ -14,8 +14,8 @@ from .models import ByteLM, build_model, families
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'save_checkpoint', 'step_dir_name', 'list_checkpoints', 'resolve_checkpoint', 'read_meta',
-           'check_family', 'load_checkpoint', 'load_state', 'checkpoint_bytes', 'save_run_checkpoint', 'inspect_tags',
-           'tag_checkpoint', 'find_checkpoints', 'tag_all']
+           'check_family', 'load_checkpoint', 'load_weights', 'load_state', 'checkpoint_bytes', 'save_run_checkpoint',
+           'inspect_tags', 'tag_checkpoint', 'find_checkpoints', 'tag_all']
 
 # %% ../nbs/07_checkpoint.ipynb #d52709c7
 FORMAT_VERSION = 1
@@ -80,12 +80,21 @@ def load_checkpoint(path, device='cpu', family:str|None=None) -> tuple[ByteLM, d
     if family is not None: check_family(meta, family, ck)
     elif meta.get('family') is None:
         raise BitByteError(f"checkpoint {ck} has no family tag; tag it with `bitbyte tag {ck} --family ...`")
-    model = build_model(meta['family'], meta['config'])
-    missing, unexpected = _st_load_model(model, str(ck/'model.safetensors'), strict=False, device=str(device))
-    if unexpected or [k for k in missing if not k.endswith(('cos', 'sin'))]:
-        raise BitByteError(f"checkpoint {ck} does not fit a {meta['family']} model with its own config "
-                           f"(missing {missing[:3]}, unexpected {unexpected[:3]}); it may be corrupt or from another version")
+    model = load_weights(build_model(meta['family'], meta['config']), ck/'model.safetensors', device, what=f"checkpoint {ck}")
     return model.to(device), meta
+
+def load_weights(model:ByteLM, file, device='cpu', what:str|None=None) -> ByteLM:
+    "Load the safetensors `file` into `model`, refusing weights that do not fit it (rotary tables, rebuilt from the config, may be absent)."
+    what = what or str(file)
+    if not Path(file).is_file(): raise BitByteError(f"{what}: {file} is missing; save or export it again")
+    try: missing, unexpected = _st_load_model(model, str(file), strict=False, device=str(device))
+    except Exception as e:
+        raise BitByteError(f"{what}: {file} cannot be read ({type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}); "
+                           "it may be truncated or corrupt: save or export it again") from None
+    if unexpected or [k for k in missing if not k.endswith(('cos', 'sin'))]:
+        raise BitByteError(f"{what} does not fit a {model.family} model with its own config "
+                           f"(missing {missing[:3]}, unexpected {unexpected[:3]}); it may be corrupt or from another version")
+    return model
 
 def load_state(path) -> dict|None:
     "Optimizer/RNG state of a checkpoint, loaded with `weights_only=True` (no code runs)."
