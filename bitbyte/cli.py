@@ -167,6 +167,7 @@ def cmd_plot(a):
 
 def cmd_export(a):
     from bitbyte.hub import export_hf, push_hf, check_repo_id
+    if a.private and not a.push: raise BitByteError("--private applies to the repository --push creates; add --push OWNER/NAME or drop --private")
     if a.push: check_repo_id(a.push)
     out = export_hf(a.run, a.hf, allow_overwrite=a.allow_overwrite, repo=a.push)
     print(f"exported {a.run} to {out}")

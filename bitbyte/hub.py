@@ -89,7 +89,7 @@ def export_hf(run, out, allow_overwrite:bool=False, repo:str|None=None) -> Path:
     save_json(out/'config.json', hf_config(model, facts))
     save_json(out/'run_record.json', dict(checkpoint=str(facts['checkpoint']), step=facts['steps'], record=facts['record'],
                                           train_config=facts['train_config'], val_metric=facts['val_metric'], val_value=facts['val_value']))
-    write_text_atomic(out/'README.md', model_card(model, facts, out.resolve().name, repo))
+    write_text_atomic(out/'README.md', model_card(model, facts, repo or out.resolve().name, repo))
     return out
 
 # %% ../nbs/09c_hub.ipynb #667d08b7

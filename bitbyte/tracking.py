@@ -35,7 +35,9 @@ class TensorBoardSink:
         logdir = Path(logdir)
         if fresh:
             for f in logdir.glob('events.out.tfevents.*'): f.unlink()
-        self.writer = summary_writer_class()(str(logdir))
+        writer = summary_writer_class()
+        if writer is None: raise BitByteError("TensorBoard event files need the tensorboard package: pip install tensorboard")
+        self.writer = writer(str(logdir))
         if config: self.writer.add_text('config', '    ' + json.dumps(config, indent=2, default=str).replace('\n', '\n    '))
 
     def log(self, row:dict):
@@ -87,7 +89,7 @@ class Tracker:
 
 def open_tracker(cfg, out, enabled:bool=True) -> Tracker:
     "The tracker of a run with config `cfg` writing to `out` (an empty one where not `enabled`: ranks other than 0)."
-    tb, project = getattr(cfg, 'tensorboard', None), getattr(cfg, 'wandb', None)
+    tb, project = cfg.tensorboard, cfg.wandb
     writer = summary_writer_class() if tb is not False else None
     if tb and writer is None:
         raise BitByteError("--tensorboard needs the tensorboard package: pip install tensorboard, or pass --no-tensorboard")
@@ -96,7 +98,7 @@ def open_tracker(cfg, out, enabled:bool=True) -> Tracker:
     if tb is None and writer is None:
         warnings.warn("tensorboard is not installed, so this run writes no event files (metrics.jsonl has every number); "
                       "pip install tensorboard to get them")
-    config, fresh = cfg.to_dict(), not getattr(cfg, 'resume', False)
+    config, fresh = cfg.to_dict(), not cfg.resume
     sinks = [TensorBoardSink(Path(out)/TB_DIR, config, fresh)] if writer else []
     if project: sinks.append(WandbSink(project, out, config, resume=not fresh))
     return Tracker(sinks)
@@ -132,6 +134,7 @@ def run_curves(run_dir, x:str='bytes') -> dict:
     df = df.drop_duplicates(['kind', 'step'], keep='last')
     tr = df[df.kind == 'train'].sort_values('step')
     col = X_AXES[x][0]
+    if col not in tr or tr[col].isna().all(): raise BitByteError(f"{run_dir}'s training rows have no {col}; plot it with --x step")
     out = {}
     for kind in ('train', 'eval', 'probe'):
         part = df[df.kind == kind].sort_values('step')
