@@ -136,22 +136,24 @@ def build_from_meta(meta:dict, ck='') -> ByteLM:
         raise BitByteError(f"checkpoint {ck}: its meta.json config does not build a {meta['family']} model "
                            f"({type(e).__name__}: {e}); the checkpoint is damaged or from another version") from None
 
-def load_weights(model:ByteLM, ck, device='cpu') -> ByteLM:
-    "Load checkpoint `ck`'s weights into `model` strictly: every weight must be there with its shape (rotary tables, rebuilt from the config, may be absent)."
-    f = Path(ck)/'model.safetensors'
+def load_weights(model:ByteLM, ck, device='cpu', what:str|None=None) -> ByteLM:
+    """Load the weights of checkpoint folder `ck` (or of the safetensors file `ck`) into `model` strictly: every weight must be
+    there with its shape (rotary tables, rebuilt from the config, may be absent). `what` names the source in errors."""
+    f = Path(ck) if Path(ck).suffix == '.safetensors' else Path(ck)/'model.safetensors'
+    what = what or f"checkpoint {ck}"
     if not f.exists():
-        raise BitByteError(f"checkpoint {ck} has no model.safetensors; it is incomplete: use another checkpoint of the run, or retrain")
+        raise BitByteError(f"{what} has no {f.name}; it is incomplete: use another checkpoint of the run, save or export it again")
     try:
         with os_errors(f"reading {f}"):
             missing, unexpected = _st_load_model(model, str(f), strict=False, device=str(device))
     except SafetensorError as e:
         raise BitByteError(f"{f} cannot be read ({e}); it is truncated or damaged: use another checkpoint of the run") from None
     except RuntimeError as e:   # load_state_dict: a shape differs from the config's
-        raise BitByteError(f"checkpoint {ck}: the weights do not fit the model its meta.json describes "
+        raise BitByteError(f"{what}: the weights do not fit the model its config describes "
                            f"({str(e).strip().splitlines()[-1].strip()[:200]}); it is damaged or from another version") from None
     missing = sorted(k for k in missing if not k.endswith(('cos', 'sin')))
     if unexpected or missing:
-        raise BitByteError(f"checkpoint {ck}: the weights do not fit the model its meta.json describes "
+        raise BitByteError(f"{what}: the weights do not fit the model its config describes "
                            f"(missing {missing[:3]}, unexpected {sorted(unexpected)[:3]}); it is damaged or from another version")
     return model
 

@@ -11,7 +11,8 @@ from .core import BitByteError, Config, pick_device, run_record, save_json
 # %% auto #0
 __all__ = ['QUICKSTART', 'add_config_args', 'config_from_args', 'add_model_args', 'model_overrides', 'cmd_prepare', 'cmd_pack',
            'cmd_pack_tinystories', 'cmd_download_tinystories', 'cmd_info', 'cmd_train', 'cmd_eval', 'prompt_bytes',
-           'cmd_generate', 'cmd_tag', 'cmd_quickstart', 'build_parser', 'main']
+           'cmd_generate', 'cmd_tag', 'cmd_plot', 'cmd_export', 'add_sharing_parsers', 'cmd_quickstart', 'build_parser',
+           'main']
 
 # %% ../nbs/11_cli.ipynb #98607cd0
 def _field_type(tp):
@@ -245,6 +246,36 @@ def cmd_tag(a):
     print(f"{a.path}: family {r['family']} -> {r['new_family']}, variant {r['variant']} -> {r['new_variant']}"
           + (f"; written to {r['written']}" if r['written'] else " (dry run: pass --inplace --allow_overwrite or --out)"))
 
+# %% ../nbs/11_cli.ipynb #287a903d
+def cmd_plot(a):
+    from bitbyte.core import ensure_new_path
+    from bitbyte.tracking import plot_runs
+    import matplotlib.pyplot as plt
+    out = ensure_new_path(a.out, a.allow_overwrite, what='plot')
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plt.close(plot_runs(a.runs, out, x=a.x))
+    print(f"{out}: {len(a.runs)} run(s) against {a.x}")
+
+def cmd_export(a):
+    from bitbyte.hub import export_hf, push_hf, check_repo_id
+    if a.private and not a.push: raise BitByteError("--private applies to the repository --push creates; add --push OWNER/NAME or drop --private")
+    if a.push: check_repo_id(a.push)
+    out = export_hf(a.run, a.hf, allow_overwrite=a.allow_overwrite, repo=a.push)
+    print(f"exported {a.run} to {out}")
+    if a.push: print(f"pushed to {push_hf(out, a.push, private=a.private)}")
+
+def add_sharing_parsers(add):
+    "The `plot` and `export` subcommands."
+    p = add('plot', cmd_plot, "compare runs' curves (train and validation bits per byte, collapse monitor) in one PNG")
+    p.add_argument('runs', nargs='+', metavar='RUN'); p.add_argument('--out', default='curves.png', help='the PNG to write')
+    p.add_argument('--x', choices=('bytes', 'step', 'time'), default='bytes', help='x axis: bytes seen, optimizer step or wall time')
+    p.add_argument('--allow_overwrite', action='store_true')
+    p = add('export', cmd_export, 'write a run or checkpoint as a Hugging Face style folder (config, safetensors, model card); --push uploads it')
+    p.add_argument('run', metavar='RUN'); p.add_argument('--hf', required=True, metavar='DIR', help='the folder to write')
+    p.add_argument('--push', default=None, metavar='REPO', help='upload the folder to this hub repository (OWNER/NAME)')
+    p.add_argument('--private', action='store_true', help='with --push: create the repository private')
+    p.add_argument('--allow_overwrite', action='store_true')
+
 # %% ../nbs/11_cli.ipynb #7af5599f
 QUICKSTART = dict(model=dict(d_model=128, n_layer=4, n_head=4, quant=True, act_quant=True),
                   train=dict(steps=200, seq_len=256, batch_bytes=8192, micro_bytes=8192, lr=3e-3, warmup_steps=20,
@@ -366,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--data', default=DEFAULT_DATASET); p.add_argument('--out', default=None)
     p.add_argument('--steps', type=_at_least(1), default=QUICKSTART['train']['steps']); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--device', type=_device, default='auto'); p.add_argument('--allow_overwrite', action='store_true')
+    add_sharing_parsers(add)
     _add_extra(sub, add)
     return P
 

@@ -215,6 +215,12 @@ class ByteLM(nn.Module):
             idx = torch.cat([idx, nxt[:, None]], 1)
         return idx
 
+    @classmethod
+    def from_pretrained(cls, path, device='cpu') -> 'ByteLM':
+        "The model in a folder written by `bitbyte export RUN --hf DIR` (or downloaded from the hub), in eval mode; a family's class loads only its own family."
+        from bitbyte.hub import from_pretrained   # the folder format lives with the export (nbs/09c_hub)
+        return from_pretrained(path, device=device, family=cls.family)
+
     def extra_repr(self) -> str: return f"family={self.family}, variant={self.variant}, params={self.num_params():,}"
 
 # %% ../nbs/03_models.ipynb #f3837470

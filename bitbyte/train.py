@@ -19,6 +19,7 @@ from .data import ByteShardDataset, iter_eval_batches, read_manifest, DEFAULT_DA
 from .checkpoint import (save_run_checkpoint, resolve_checkpoint, read_meta, check_family, load_state,
                                 checkpoint_bytes, list_checkpoints, RunLock, clean_checkpoints, load_weights, build_from_meta)
 from .evaluate import evaluate_model, headline
+from .tracking import open_tracker, load_metrics, plot_run   # load_metrics, plot_run: defined there, importable here as before
 
 
 # %% auto #0
@@ -26,7 +27,7 @@ __all__ = ['RESUME_MAY_CHANGE', 'PER_INVOCATION', 'MAX_LOSS', 'MAX_WEIGHT', 'WAR
            'BUDGET_TIMING_MAX_S', 'EVAL_BATCH_BYTES', 'TrainConfig', 'curriculum_stages', 'seq_len_at', 'check_device',
            'check_train_config', 'lr_wd_at', 'make_optimizer', 'optimizer_state_bytes', 'probe_stats', 'LossModule',
            'dist_info', 'resume_config', 'resume_conflicts', 'weight_max', 'divergence_reason', 'skips_on_device',
-           'Trainer', 'train', 'load_metrics', 'plot_run', 'spawn_ddp']
+           'Trainer', 'train', 'spawn_ddp']
 
 # %% ../nbs/09_train.ipynb #26956e14
 @dataclass
@@ -78,10 +79,13 @@ class TrainConfig(Config):
     resume: bool = False
     reset_optimizer: bool = False
     progress: bool = True
+    tensorboard: bool|None = None                  # event files in OUT/tb: None when tensorboard is installed (else a warning), True required
+    wandb: str|None = None                         # a Weights & Biases project to log to (needs wandb; WANDB_MODE=offline works offline)
 
     def validate(self, data:bool=False, world_size:int|None=None):
         "This config if every option is in range (with `data`, the dataset and run folder too); else a one-line `BitByteError`. See `check_train_config`."
         return check_train_config(self, data, world_size)
+
 
 # %% ../nbs/09_train.ipynb #2dfecd21
 def curriculum_stages(cfg:TrainConfig) -> list[int]:
@@ -451,6 +455,7 @@ class Trainer:
     def _log(self, row:dict):
         if not self.main: return
         with os_errors(f"writing {self.out/'metrics.jsonl'}"), open(self.out/'metrics.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+        self.tracker.log(row)   # TensorBoard, W&B (bitbyte.tracking)
 
     def _collapse_row(self, step, loss, lr, wd, st):
         f = self.out/'collapse.csv'
@@ -599,6 +604,7 @@ class Trainer:
     def fit(self) -> dict:
         "Train to `cfg.steps` (or `cfg.stop_after`), evaluate, checkpoint and write the run record."
         cfg, model = self.cfg, self.model
+        self.tracker = open_tracker(cfg, self.out, enabled=self.main)   # before any step: a missing tracker that was asked for stops here
         self.record_base = run_record(seed=cfg.seed, device=self.device, family=model.family, variant=model.variant,
                                       params=model.num_params(), model_config=model.config.to_dict(),
                                       data=_data_spec(cfg.data), optimizer=self.opt_name, optimizer_note=self.opt_note,
@@ -617,7 +623,8 @@ class Trainer:
             self.out.mkdir(parents=True, exist_ok=True)
             cfg.to_json(self.out/'train_config.json')   # with the step count a time budget fixed: a rerun of it is deterministic
         end = min(cfg.steps, cfg.stop_after or cfg.steps)
-        if (done_rec := self._finished_record(end)) is not None: return done_rec   # nothing to do: the record stays as it is
+        if (done_rec := self._finished_record(end)) is not None:   # nothing to do: the record stays as it is
+            self.tracker.close(); return done_rec
         self.bar = tqdm(total=cfg.steps, initial=self.start_step, disable=not (cfg.progress and self.main),
                         unit='step', dynamic_ncols=True)
         with self.bar:
@@ -655,6 +662,7 @@ class Trainer:
                                **{k: v for k, v in ev.items() if isinstance(v, (int, float))}))
             result.update(checkpoint=str(ck), checkpoint_bytes=checkpoint_bytes(ck))
             save_json(self.out/'run.json', result)
+        self.tracker.close(result)
         return result
 
     def _probe(self, done:int):
@@ -679,31 +687,6 @@ def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -
     try:
         with os_errors(f"training into {cfg.out}"): return t.fit()   # a full disk or a refused write: one line
     finally: t.close()
-
-# %% ../nbs/09_train.ipynb #a3f1afd4
-def load_metrics(run_dir):
-    "A run's metrics as a pandas DataFrame (one row per logged event)."
-    import pandas as pd
-    f = Path(run_dir)/'metrics.jsonl'
-    if not f.exists(): raise BitByteError(f"{f} does not exist; is {run_dir} a run folder?")
-    return pd.DataFrame([json.loads(l) for l in f.read_text().splitlines() if l.strip()])
-
-def plot_run(run_dir, path=None):
-    "Loss against bytes seen, validation bpb, and distinct predictions of one run."
-    import matplotlib; import matplotlib.pyplot as plt
-    df = load_metrics(run_dir)
-    fig, axs = plt.subplots(1, 3, figsize=(13, 3.5))
-    tr = df[df.kind == 'train']
-    axs[0].plot(tr.bytes_seen, tr.bpb, label='train'); axs[0].set(xlabel='bytes seen', ylabel='bits per byte', title='loss')
-    if 'kind' in df and (df.kind == 'eval').any():
-        ev = df[df.kind == 'eval']; col = 'bpb' if 'bpb' in ev and ev.bpb.notna().any() else 'masked_bpb'
-        axs[0].plot(ev.bytes_seen, ev[col], 'o-', label=f'val {col}'); axs[1].plot(ev.step, ev[col], 'o-')
-    axs[0].legend(); axs[1].set(xlabel='step', ylabel='val', title='validation')
-    pr = df[df.kind == 'probe']
-    if len(pr): axs[2].plot(pr.step, pr.unique_predictions); axs[2].set(xlabel='step', ylabel='distinct bytes', title='collapse monitor')
-    fig.tight_layout()
-    if path: fig.savefig(path, dpi=110)
-    return fig
 
 # %% ../nbs/09_train.ipynb #22feb6a2
 def _ddp_worker(rank:int, world:int, port:int, cfg_json:str):
