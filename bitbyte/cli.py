@@ -68,6 +68,8 @@ def cmd_prepare(a):
     from bitbyte.data import prepare_shakespeare, dataset_summary, format_dataset_summary, DEFAULT_DATASET
     if a.corpus == 'linux':
         from bitbyte.linux import cmd_prepare_linux; return cmd_prepare_linux(a)
+    from bitbyte.linux import linux_options_given
+    if (extra := linux_options_given(a)): raise BitByteError(f"{', '.join(extra)}: option(s) of `bitbyte prepare linux` only; drop them or prepare linux")
     a.out = a.out or DEFAULT_DATASET   # the Linux options leave --out unset: each corpus has its own folder
     if a.corpus != 'shakespeare': raise BitByteError(f"unknown corpus {a.corpus!r}; the embedded one is 'shakespeare' (use `bitbyte pack` for your files)")
     root = prepare_shakespeare(a.out, allow_overwrite=a.allow_overwrite)
