@@ -74,7 +74,12 @@ def _model_json(s:str|None) -> dict:
 def _print_json(obj): print(json.dumps(obj, indent=2, default=str))
 
 def cmd_prepare(a):
-    from bitbyte.data import prepare_shakespeare, dataset_summary, format_dataset_summary
+    from bitbyte.data import prepare_shakespeare, dataset_summary, format_dataset_summary, DEFAULT_DATASET
+    if a.corpus == 'linux':
+        from bitbyte.linux import cmd_prepare_linux; return cmd_prepare_linux(a)
+    from bitbyte.linux import linux_options_given
+    if (extra := linux_options_given(a)): raise BitByteError(f"{', '.join(extra)}: option(s) of `bitbyte prepare linux` only; drop them or prepare linux")
+    a.out = a.out or DEFAULT_DATASET   # the Linux options leave --out unset: each corpus has its own folder
     if a.corpus != 'shakespeare': raise BitByteError(f"unknown corpus {a.corpus!r}; the embedded one is 'shakespeare' (use `bitbyte pack` for your files)")
     root = prepare_shakespeare(a.out, allow_overwrite=a.allow_overwrite)
     print(format_dataset_summary(dataset_summary(root)))
@@ -406,6 +411,8 @@ def _add_extra(sub, add):
     from bitbyte.bench import add_bench_parser
     from bitbyte.experiments import add_experiment_parser
     add_bench_parser(add); add_experiment_parser(add)
+    from bitbyte.linux import add_linux_prepare_args
+    add_linux_prepare_args(sub.choices['prepare'])   # `bitbyte prepare linux` and its options
 
 def main(argv=None):
     "Entry point of the `bitbyte` command: input errors print one line and exit with status 2."
