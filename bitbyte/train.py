@@ -487,7 +487,7 @@ class Trainer:
     def evaluate(self, max_bytes=None) -> dict:
         cfg = self.cfg; seq_len = cfg.eval_seq_len or seq_len_at(cfg.steps - 1, cfg)
         return evaluate_model(self.model, cfg.data, seq_len=seq_len, batch_size=cfg.eval_batch or max(1, EVAL_BATCH_BYTES // seq_len),
-                              max_bytes=max_bytes, seed=cfg.seed)
+                              max_bytes=max_bytes, seed=cfg.seed, compile=cfg.compile)
 
     def _schedule(self, step:int) -> tuple[float, float]:
         "Set the optimizer's learning rate and weight decay for `step`; return them."
