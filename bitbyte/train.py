@@ -337,7 +337,9 @@ class Trainer:
     def __init__(self, cfg:TrainConfig, model:ByteLM|None=None):
         self.cfg = cfg.validate(data=not cfg.resume)   # every option, the dataset and the run folder, before anything is touched
         if not cfg.out: raise BitByteError("no run folder given; pass --out artifacts/runs/NAME")
+        had_group = dist.is_initialized()
         self.rank, self.world, self.device = _setup_dist(cfg)
+        self.own_group = not had_group and dist.is_initialized()   # torchrun: this run made the process group, so it ends it
         self.main = self.rank == 0
         self.out = Path(cfg.out)
         self.start_step, self.bytes_seen, self.bad_steps, self.state, self.lock = 0, 0, 0, None, None
@@ -352,8 +354,9 @@ class Trainer:
         except BaseException: self.close(); raise
 
     def close(self):
-        "Release the run folder (`train` does it when the run ends; the process's end does it too)."
+        "Release the run folder and end the process group this run started (`train` does both when the run ends)."
         if self.lock is not None: self.lock.release(); self.lock = None
+        if getattr(self, 'own_group', False) and dist.is_initialized(): dist.destroy_process_group(); self.own_group = False
 
     def _setup(self, cfg, model):
         if cfg.resume: self._check_resume(model); cfg.validate(data=True)   # the data once the options are known to be the saved run's
@@ -691,7 +694,9 @@ def train(cfg:TrainConfig|dict|None=None, model:ByteLM|None=None, **overrides) -
 # %% ../nbs/09_train.ipynb #22feb6a2
 def _ddp_worker(rank:int, world:int, port:int, cfg_json:str):
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank), MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
-    try: train(TrainConfig.from_json(cfg_json))
+    try:
+        train(TrainConfig.from_json(cfg_json))
+        if dist.is_initialized(): raise RuntimeError('train() left its process group open')   # what torchrun warns about at exit
     finally:
         if dist.is_initialized(): dist.destroy_process_group()
 
