@@ -562,7 +562,7 @@ class Trainer:
             self.last = dict(step=step, loss=loss, lr=p['lr'], wd=p['wd'])
             if log and (step % self.cfg.log_every == 0 or step == end):
                 self.guard(step)   # the weights too (one more host sync, at logging steps only)
-                rate = good / dt if dt > 0 else None
+                rate = good / dt if dt > 0 and timed else None   # a warm-up step's time is mostly compilation: no rate
                 self._log(dict(kind='train', step=step, loss=loss, bpb=loss / LN2, lr=p['lr'], wd=p['wd'], seq_len=p['seq_len'],
                                bytes_seen=self.bytes_seen, bytes_per_s=rate, grad_norm=gnorm,
                                elapsed_s=now - self.t_start, bad_steps=self.bad_steps, **ex))
