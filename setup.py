@@ -35,18 +35,7 @@ package_data = dict()
 pkg_data = cfg.get('package_data', None)
 if pkg_data:
     package_data[cfg['lib_name']] =  pkg_data.split() # split as multiple files might be listed
-# Add package data to setup_cfg for class build_py_with_experiments(build_py):
-    "Also ship the experiment notebooks (nbs/experiments/*.ipynb) in the package, so `bitbyte experiment` runs from a wheel."
-    def run(self):
-        super().run()
-        src = Path('nbs')/'experiments'
-        if not src.is_dir(): return
-        dst = Path(self.build_lib)/cfg['lib_name']/'experiment_nbs'
-        self.mkpath(str(dst))
-        for nb in sorted(src.glob('*.ipynb')): self.copy_file(str(nb), str(dst/nb.name))
-
-setuptools.setup(
-    cmdclass = {'build_py': build_py_with_experiments},..., **setup_cfg)
+# Add package data to setup_cfg for setuptools.setup(..., **setup_cfg)
 setup_cfg['package_data'] = package_data
 
 class build_py_with_experiments(build_py):
