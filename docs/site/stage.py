@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent
-SKIP_REPORT_FILES = {'docs_index.png', 'docs_page.png'}   # the site's own screenshots (tools/screenshot_docs.sh)
+SKIP_REPORT_FILES = {'docs_index.png', 'docs_page.png', 'docs_api_bitlinear.png'}   # the site's own screenshots (tools/screenshot_docs.sh)
 MAX_COPY_BYTES = 20 * 2**20                               # larger report files are listed, not published
 WEIGHT_SUFFIXES = {'.safetensors', '.pt', '.pth', '.bin', '.ckpt'}   # checkpoints are listed, not published
 MAX_TABLE_ROWS = 500                                      # rows shown on a generated table page
