@@ -20,6 +20,8 @@ extensions = ['myst_nb', 'sphinxcontrib.bibtex', 'sphinx.ext.githubpages', 'sphi
 autodoc_member_order = 'bysource'
 autodoc_typehints = 'signature'
 autodoc_preserve_defaults = True
+# docstrings are written as in the notebooks: `name` is code (RST's default role would make it italic)
+default_role = 'literal'
 root_doc = 'index'
 exclude_patterns = ['_build', '**/.ipynb_checkpoints', 'Thumbs.db', '.DS_Store']
 
