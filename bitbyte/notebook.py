@@ -28,10 +28,12 @@ def gpu_cell_guard(lines:list[str], cuda:bool|None=None) -> list[str]:
         cuda = torch.cuda.is_available()
     return lines if cuda else ["print('skipped: a `#| gpu` cell, and CUDA is not available here')\n"]
 
-def register_gpu_cell_guard() -> bool:
-    "Add `gpu_cell_guard` to the running IPython shell's input transformers (once); False outside IPython."
+def register_gpu_cell_guard(force:bool=False) -> bool:
+    """Add `gpu_cell_guard` to the running Jupyter kernel's input transformers (once). Only in a kernel (ipykernel's
+    shell), unless `force`: `nbdev_test` runs notebooks in its own shell and must run a `#| gpu` cell it was asked
+    to run (`--flags gpu`), or fail, never skip it quietly. Returns whether the guard is registered."""
     ip = getattr(sys.modules.get('IPython'), 'get_ipython', lambda: None)()
     tfs = getattr(ip, 'input_transformers_cleanup', None)
-    if tfs is None: return False
+    if tfs is None or not (force or type(ip).__name__ == 'ZMQInteractiveShell'): return False
     if not any(getattr(t, '__name__', '') == 'gpu_cell_guard' for t in tfs): tfs.append(gpu_cell_guard)
     return True
