@@ -1,6 +1,7 @@
 from configparser import ConfigParser
 from pathlib import Path
 import setuptools, shlex
+from setuptools.command.build_py import build_py
 
 # note: all settings are in settings.ini; edit there, not here
 config = ConfigParser(delimiters=['='])
@@ -13,7 +14,7 @@ for o in expected: assert o in cfg, "missing expected setting: {}".format(o)
 setup_cfg = {o:cfg[o] for o in cfg_keys}
 
 licenses = {
-    'apache2': ('Apache Software License 2.0','OSI Approved :: Apache Software License'),
+    'apache2': ('Apache-2.0', None),   # an SPDX expression: setuptools deprecates license classifiers
     'mit': ('MIT License', 'OSI Approved :: MIT License'),
     'gpl2': ('GNU General Public License v2', 'OSI Approved :: GNU General Public License v2 (GPLv2)'),
     'gpl3': ('GNU General Public License v3', 'OSI Approved :: GNU General Public License v3 (GPLv3)'),
@@ -28,6 +29,7 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = (cfg.get('dev_requirements') or '').split()
+gpu_requirements = (cfg.get('gpu_requirements') or '').split()
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -36,9 +38,21 @@ if pkg_data:
 # Add package data to setup_cfg for setuptools.setup(..., **setup_cfg)
 setup_cfg['package_data'] = package_data
 
+class build_py_with_experiments(build_py):
+    "Also ship the experiment notebooks (nbs/experiments/*.ipynb) in the package, so `bitbyte experiment` runs from a wheel."
+    def run(self):
+        super().run()
+        src = Path('nbs')/'experiments'
+        if not src.is_dir(): return
+        dst = Path(self.build_lib)/cfg['lib_name']/'experiment_nbs'
+        self.mkpath(str(dst))
+        for nb in sorted(src.glob('*.ipynb')): self.copy_file(str(nb), str(dst/nb.name))
+
 setuptools.setup(
+    cmdclass = {'build_py': build_py_with_experiments},
     name = cfg['lib_name'],
     license = lic[0],
+    license_files = ['LICENSE'],
     classifiers = [
         'Development Status :: ' + statuses[int(cfg['status'])],
         'Intended Audience :: ' + cfg['audience'].title(),
@@ -48,7 +62,7 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require={ 'dev': dev_requirements, 'gpu': gpu_requirements },
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = Path('README.md').read_text(encoding='utf-8') if Path('README.md').exists() else cfg['description'],

@@ -7,12 +7,14 @@ from __future__ import annotations
 import argparse, dataclasses, inspect, json, os, re, sys, time, types, typing, warnings
 from pathlib import Path
 from .core import BitByteError, Config, pick_device, run_record, save_json
+from . import __version__
+
 
 # %% auto #0
-__all__ = ['QUICKSTART', 'add_config_args', 'config_from_args', 'add_model_args', 'model_overrides', 'cmd_prepare', 'cmd_pack',
-           'cmd_pack_tinystories', 'cmd_download_tinystories', 'cmd_info', 'cmd_train', 'cmd_eval', 'prompt_bytes',
-           'cmd_generate', 'cmd_tag', 'cmd_plot', 'cmd_export', 'add_sharing_parsers', 'cmd_quickstart', 'build_parser',
-           'main']
+__all__ = ['OPTIONAL', 'QUICKSTART', 'add_config_args', 'config_from_args', 'add_model_args', 'model_overrides', 'cmd_prepare',
+           'cmd_pack', 'cmd_pack_tinystories', 'cmd_download_tinystories', 'optional_components', 'cmd_info',
+           'cmd_train', 'cmd_eval', 'prompt_bytes', 'cmd_generate', 'cmd_tag', 'cmd_plot', 'cmd_export',
+           'add_sharing_parsers', 'cmd_quickstart', 'build_parser', 'main']
 
 # %% ../nbs/11_cli.ipynb #98607cd0
 def _field_type(tp):
@@ -100,11 +102,33 @@ def cmd_download_tinystories(a):
     root = download_tinystories(a.out, local_file=a.local_file, allow_overwrite=a.allow_overwrite)
     print(format_dataset_summary(dataset_summary(root)))
 
+OPTIONAL = {   # name: (module that must import, what it gives, how to get it)
+    'triton': ('triton.language', "Mamba-1's Triton scan on CUDA (backend 'triton')",
+               "pip install triton (Linux; CUDA builds of torch bring it)"),
+    'mamba_ssm': ('mamba_ssm.ops.selective_scan_interface', "mamba-ssm's selective scan and Mamba-2 SSD kernels (backend 'mamba_ssm')",
+                  "pip install mamba-ssm --no-build-isolation (after torch, on a CUDA machine)"),
+    'causal_conv1d': ('causal_conv1d', "the causal-convolution kernel (Mamba-1's kernel path, Mamba-2's fused path)",
+                      "pip install causal-conv1d --no-build-isolation (after torch, on a CUDA machine)"),
+    'bitsandbytes': ('bitsandbytes', "--optimizer adamw8bit (8-bit AdamW, CUDA only)",
+                     "pip install bitsandbytes, or pip install -e \".[gpu]\""),
+}
+
+def optional_components() -> dict:
+    "Which optional kernels and optimizers import here: {name: {available, for, and the error and how to install if not}}."
+    import importlib, torch
+    out = {'cuda': dict(available=torch.cuda.is_available(), **{'for': 'GPU training, fused AdamW, CUDA-graph decoding'})}
+    if not out['cuda']['available']: out['cuda']['install'] = 'a CUDA build of torch and an NVIDIA GPU (see pytorch.org)'
+    for name, (module, what, how) in OPTIONAL.items():
+        try: importlib.import_module(module); out[name] = {'available': True, 'for': what}
+        except Exception as e:
+            out[name] = {'available': False, 'for': what, 'error': f"{type(e).__name__}: {str(e).splitlines()[0][:160] if str(e) else ''}", 'install': how}
+    return out
+
 def cmd_info(a):
     from bitbyte.models import families
     p = Path(a.path) if a.path else None
     if p is None:
-        rec = run_record(); rec['families'] = families(); _print_json(rec); return
+        rec = run_record(); rec['families'] = families(); rec['optional'] = optional_components(); _print_json(rec); return
     if not p.exists(): raise BitByteError(f"{p} does not exist")
     if (p/'train').exists() or (p/'val').exists():
         from bitbyte.data import dataset_summary, format_dataset_summary
@@ -336,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     from bitbyte.train import TrainConfig
     from bitbyte.data import DEFAULT_DATASET
     P = _Parser(prog='bitbyte', description='Byte-level language models: data, training, evaluation, generation.')
+    P.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
     sub = P.add_subparsers(dest='cmd', required=True, metavar='COMMAND')
     def add(name, fn, help):
         p = sub.add_parser(name, help=help, description=help); p.set_defaults(fn=fn); return p

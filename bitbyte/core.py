@@ -9,6 +9,9 @@ from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np
 import torch
+from .notebook import register_gpu_cell_guard
+register_gpu_cell_guard()   # in a notebook's kernel, `#| gpu` cells skip themselves without CUDA (bitbyte.notebook)
+
 
 # %% auto #0
 __all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'os_error_message', 'os_errors', 'ensure_new_path',

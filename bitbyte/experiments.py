@@ -10,7 +10,8 @@ from .core import BitByteError, env_set, git_info, ensure_new_path
 
 # %% auto #0
 __all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'result_row', 'append_result', 'load_results', 'protocol',
-           'ensure_data', 'experiments_dir', 'list_experiments', 'run_experiment', 'add_experiment_parser']
+           'ensure_data', 'experiments_dir', 'list_experiments', 'run_experiment', 'tidy_report',
+           'add_experiment_parser']
 
 # %% ../nbs/12_experiments.ipynb #5f0d0c14
 RESULTS = 'artifacts/reports/results.csv'
@@ -97,11 +98,11 @@ def ensure_data(data:str|None=None, size:str='toy', workdir=None, toy_bytes:tupl
 
 # %% ../nbs/12_experiments.ipynb #fe0baf48
 def experiments_dir() -> Path:
-    "The folder of experiment notebooks (a checkout's `nbs/experiments`)."
-    for base in (Path.cwd(), *Path.cwd().parents, Path(__file__).resolve().parents[1] if '__file__' in globals() else Path.cwd()):
-        d = base/'nbs'/'experiments'
-        if d.is_dir(): return d
-    raise BitByteError("cannot find nbs/experiments; run this from a checkout of the bitbyte repository")
+    "The folder of experiment notebooks: a checkout's `nbs/experiments`, else the copy an installed wheel ships."
+    here = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
+    for d in (*(b/'nbs'/'experiments' for b in (Path.cwd(), *Path.cwd().parents)), here/'experiment_nbs', here.parent/'nbs'/'experiments'):
+        if d.is_dir() and any(d.glob('*.ipynb')): return d
+    raise BitByteError("cannot find the experiment notebooks (nbs/experiments in a checkout, experiment_nbs in an installed package); reinstall bitbyte")
 
 def list_experiments() -> list[str]:
     return sorted(p.stem for p in experiments_dir().glob('*.ipynb'))
@@ -109,7 +110,8 @@ def list_experiments() -> list[str]:
 def run_experiment(name:str, params:dict|None=None, out_dir='artifacts/reports', allow_overwrite:bool=False,
                    kernel_name:str='python3', log_output:bool=True) -> Path:
     "Execute experiment notebook `name` with papermill and `params`; returns the executed notebook's path."
-    src = Path(os.path.relpath(experiments_dir()/f"{name}.ipynb"))   # relative: no machine path in the executed notebook
+    d = experiments_dir()
+    src = Path(os.path.relpath(d/f"{name}.ipynb")) if d.is_relative_to(Path.cwd()) else d/f"{name}.ipynb"   # relative in a checkout: no machine path in the report
     if not src.exists(): raise BitByteError(f"no experiment {name!r}; choose one of {list_experiments()}")
     out = ensure_new_path(Path(out_dir)/f"{name}.ipynb", allow_overwrite, what='executed notebook')
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -121,7 +123,36 @@ def run_experiment(name:str, params:dict|None=None, out_dir='artifacts/reports',
     with env_set('BITBYTE_COMMAND', cmd):
         pm.execute_notebook(str(src), str(out), parameters=params, cwd=str(Path.cwd()), kernel_name=kernel_name, language='python',
                             log_output=log_output, progress_bar=False)
+    tidy_report(out)
     return out
+
+def tidy_report(path):
+    """Make executed notebook `path` read as a report: papermill's injected values written into the notebook's own
+    `parameters` cell (one cell, each overridden line noting its default) and stderr streams (progress bars,
+    warnings: they went to the console already) dropped from the outputs."""
+    import nbformat
+    nb = nbformat.read(str(path), as_version=4)
+    tags = lambda c: c.get('metadata', {}).get('tags', [])
+    inj = next((c for c in nb.cells if 'injected-parameters' in tags(c)), None)
+    orig = next((c for c in nb.cells if 'parameters' in tags(c) and c is not inj), None)
+    if inj is not None and orig is not None:
+        given = {}
+        for line in inj.source.splitlines():
+            name = line.split('=', 1)[0].strip()
+            if '=' in line and name.isidentifier(): given[name] = line.split('=', 1)[1].strip()
+        lines = []
+        for line in orig.source.splitlines():
+            name = line.split('=', 1)[0].strip()
+            if '=' in line and name.isidentifier() and not line[0].isspace() and name in given:
+                default = line.split('=', 1)[1].split('#', 1)[0].strip()
+                lines.append(f"{name} = {given.pop(name)}  # given (default: {default})")
+            else: lines.append(line)
+        lines += [f"{k} = {v}  # given" for k, v in given.items()]
+        orig.source = '\n'.join(lines)
+        nb.cells.remove(inj)
+    for c in nb.cells:
+        if c.cell_type == 'code': c.outputs = [o for o in c.outputs if not (o.get('output_type') == 'stream' and o.get('name') == 'stderr')]
+    nbformat.write(nb, str(path))
 
 def _parse_value(v:str):
     try: return json.loads(v)

@@ -187,11 +187,12 @@ def make_optimizer(model:ByteLM, cfg:TrainConfig, device) -> tuple[torch.optim.O
     note = None
     if cfg.optimizer == 'adamw8bit':
         try:
-            if torch.device(device).type != 'cuda': raise RuntimeError("bitsandbytes' 8-bit AdamW needs a CUDA device")
             import bitsandbytes as bnb
+            if torch.device(device).type != 'cuda': raise RuntimeError("bitsandbytes' 8-bit AdamW needs a CUDA device")
             return bnb.optim.AdamW8bit(groups, **kw), 'bnb.AdamW8bit', None
         except Exception as e:
-            note = f"bitsandbytes 8-bit AdamW unavailable ({type(e).__name__}: {str(e).splitlines()[0][:120]}); using torch AdamW instead"
+            how = " (pip install bitsandbytes, or pip install -e '.[gpu]')" if isinstance(e, ImportError) else ""
+            note = f"bitsandbytes 8-bit AdamW unavailable ({type(e).__name__}: {str(e).splitlines()[0][:120]}){how}; using torch AdamW instead"
             warnings.warn(note)
     elif cfg.optimizer != 'adamw':
         raise BitByteError(f"unknown optimizer {cfg.optimizer!r}; use adamw or adamw8bit")

@@ -2,7 +2,8 @@
 # Screenshots of the built docs site (optional; not run by CI): the index and one page, with headless Chromium.
 #   bash tools/screenshot_docs.sh [PAGE]    # PAGE relative to _site/, default: the first executed report, else library/04_transformer.html
 # Needs chromium (Debian: apt-get install -y chromium) and a built site (bash tools/build_docs.sh).
-# Writes artifacts/reports/docs_index.png and artifacts/reports/docs_page.png (the site build skips both).
+# Writes artifacts/reports/docs_index.png, docs_page.png and docs_api_bitlinear.png (the API page of BitLinear;
+# the site build skips all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 site="$PWD/_site"
@@ -28,3 +29,4 @@ shot() {  # shot URL FILE
 }
 shot "file://$site/index.html" "$PWD/artifacts/reports/docs_index.png"
 shot "file://$site/$page" "$PWD/artifacts/reports/docs_page.png"
+shot "file://$site/api/quant.html#bitbyte.quant.BitLinear" "$PWD/artifacts/reports/docs_api_bitlinear.png"

@@ -14,7 +14,14 @@ author = _s.get('author', 'BitByte team')
 copyright = _s.get('copyright', author)
 release = version = _s.get('version', '')
 
-extensions = ['myst_nb', 'sphinxcontrib.bibtex', 'sphinx.ext.githubpages']
+extensions = ['myst_nb', 'sphinxcontrib.bibtex', 'sphinx.ext.githubpages', 'sphinx.ext.autodoc']
+
+# The API pages (docs/site/stage.py: stage_api) document each module's __all__ from the installed package.
+autodoc_member_order = 'bysource'
+autodoc_typehints = 'signature'
+autodoc_preserve_defaults = True
+# docstrings are written as in the notebooks: `name` is code (RST's default role would make it italic)
+default_role = 'literal'
 root_doc = 'index'
 exclude_patterns = ['_build', '**/.ipynb_checkpoints', 'Thumbs.db', '.DS_Store']
 
@@ -44,5 +51,10 @@ html_theme_options = {
     'footer_icons': [],
     'navigation_with_keys': True,
 }
-html_static_path = ['_static']
+# Math renders offline: MathJax 3 comes from the sphinx-mathjax-offline package (a dev requirement), whose static/
+# folder holds mathjax/; it is copied into _static/mathjax and the pages load it from there, not from a CDN.
+import importlib.util
+_mathjax_static = Path(importlib.util.find_spec('sphinx-mathjax-offline').origin).parent/'static'
+mathjax_path = 'mathjax/tex-chtml.js'
+html_static_path = ['_static', str(_mathjax_static)]
 html_css_files = ['bitbyte.css']

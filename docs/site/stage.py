@@ -8,6 +8,7 @@ Everything is discovered by glob at build time, so new notebooks and reports app
 |---|---|
 | index        | `nbs/index.ipynb` (or README.md when it is missing) |
 | Library      | `docs/architecture.md`, then `nbs/[0-9]*.ipynb` in order |
+| API          | one autodoc page per `bitbyte/*.py` module with `__all__` (signatures and docstrings) |
 | Experiments  | `nbs/experiments/*.ipynb` (a page says so when there are none) |
 | Reports      | `artifacts/reports/`: executed notebooks and `*.md` as pages, `results.csv` (and any other top-level CSV) as table pages, every file listed; weights are not published |
 | Strategy     | `docs/strategy/POSITION_PAPER.md`, `EXECUTION_PLAN.md`, `BIBLIOGRAPHY.md` (+ any other `*.md` there), `references.bib` |
@@ -17,12 +18,12 @@ Notebooks are copied with nbdev's directives applied the way nbdev's docs apply 
 `#| default_exp` cells dropped, `#| echo: false` hides the source, `#| output: false` the outputs, directive
 comments removed); they are never executed. Nothing is written outside the staging folder.
 """
-import csv, html, json, os, re, shutil, sys
+import csv, html, importlib, inspect, json, os, re, shutil, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent
-SKIP_REPORT_FILES = {'docs_index.png', 'docs_page.png'}   # the site's own screenshots (tools/screenshot_docs.sh)
+SKIP_REPORT_FILES = {'docs_index.png', 'docs_page.png', 'docs_api_bitlinear.png'}   # the site's own screenshots (tools/screenshot_docs.sh)
 MAX_COPY_BYTES = 20 * 2**20                               # larger report files are listed, not published
 WEIGHT_SUFFIXES = {'.safetensors', '.pt', '.pth', '.bin', '.ckpt'}   # checkpoints are listed, not published
 MAX_TABLE_ROWS = 500                                      # rows shown on a generated table page
@@ -253,6 +254,45 @@ def stage_notes(out: Path):
         entries.append(f"notes/{p.stem}")
     return entries
 
+def stage_api(out: Path):
+    """The API reference: one page per module of the package that has `__all__`, its public names' signatures and
+    docstrings rendered by autodoc (in `__all__`'s order), linked to the notebook with their examples and tests."""
+    d = out/'api'; d.mkdir(parents=True, exist_ok=True)
+    mods = []
+    for py in sorted((ROOT/'bitbyte').glob('*.py')):
+        if py.name.startswith('_'): continue
+        text = py.read_text(encoding='utf-8')
+        if not re.search(r'^__all__\s*=', text, re.M): continue
+        nb = re.search(r'File to edit: \.\./nbs/([\w.-]+)\.ipynb', text)
+        mod = f"bitbyte.{py.stem}"
+        lines = [f"# `{mod}`", ""]
+        if nb: lines += [f"Examples, tests and the reasoning behind each name: [the `{nb.group(1)}` notebook](../library/{nb.group(1)}.ipynb).", ""]
+        lines += ["```{eval-rst}", f".. automodule:: {mod}", "   :members:", "   :undoc-members:", "   :show-inheritance:",
+                  "   :member-order: bysource", ""]
+        # autodoc's automodule skips module-level values without a doc comment: list __all__'s constants explicitly
+        m = importlib.import_module(mod)
+        for name in getattr(m, '__all__', []):
+            v = getattr(m, name, None)
+            if inspect.isclass(v) or inspect.isroutine(v) or hasattr(v, '__wrapped__'): continue   # automodule has these
+            if callable(v):   # e.g. a torch custom op: its signature and its own docstring
+                try: sig = str(inspect.signature(v))
+                except (TypeError, ValueError): sig = '(...)'
+                doc = (getattr(v, '__doc__', None) or '') if getattr(v, '__doc__', None) != type(v).__doc__ else ''
+                lines += [f".. py:function:: {name}{sig}", f"   :module: {mod}", ""]
+                lines += [f"   {l}" for l in inspect.cleandoc(doc).splitlines()] + [""]
+                continue
+            r = ' '.join(repr(v).split())
+            lines += [f".. py:data:: {name}", f"   :module: {mod}", f"   :value: {r if len(r) <= 160 else r[:157] + '...'}", ""]
+        lines += ["```", ""]
+        (d/f"{py.stem}.md").write_text('\n'.join(lines), encoding='utf-8')
+        mods.append(py.stem)
+    text = ["# API reference", "",
+            "Every public name of the `bitbyte` package (each module's `__all__`): signatures and docstrings, generated",
+            "from the installed package when the site is built. The notebooks in the Library section hold the examples",
+            "with their outputs and the tests.", "", toctree(mods)]
+    (d/'index.md').write_text('\n'.join(text), encoding='utf-8')
+    return ['api/index']
+
 def stage_index(out: Path, sections):
     tocs = '\n'.join(toctree(entries, caption=cap, hidden=True, maxdepth=2) for cap, entries in sections if entries)
     idx = ROOT/'nbs'/'index.ipynb'
@@ -286,7 +326,7 @@ def main(out='_docs_src'):
     (out/'library').mkdir(parents=True)
     shutil.copy2(SITE/'conf.py', out/'conf.py')
     shutil.copytree(SITE/'_static', out/'_static')
-    sections = [('Library', stage_library(out)), ('Experiments', stage_experiments(out)),
+    sections = [('Library', stage_library(out)), ('API', stage_api(out)), ('Experiments', stage_experiments(out)),
                 ('Reports', stage_reports(out)), ('Strategy', stage_strategy(out)), ('Notes', stage_notes(out))]
     stage_index(out, sections)
     n = sum(len(e) for _, e in sections)
