@@ -197,7 +197,7 @@ def cmd_eval(a):
     if a.json: save_json(a.json, rec)
     _print_json(r)
 
-def _with_eval_warnings(fn):
+def _with_eval_warnings(fn, cmd:str='eval'):
     "Run `fn()`, showing the evaluation's own warnings as one `warning:` line each (any other warning as Python shows it)."
     import warnings
     from bitbyte.evaluate import WindowWarning
@@ -205,7 +205,7 @@ def _with_eval_warnings(fn):
         warnings.simplefilter('always', WindowWarning)
         out = fn()
     for msg in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, WindowWarning)):
-        print(f"bitbyte eval: warning: {msg}", file=sys.stderr)
+        print(f"bitbyte {cmd}: warning: {msg}", file=sys.stderr)
     for w in caught:
         if not issubclass(w.category, WindowWarning): warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     return out
@@ -246,7 +246,7 @@ def prompt_bytes(prompt:str='', escape:bool=False, prompt_file=None) -> bytes:
 
 def cmd_generate(a):
     from bitbyte.checkpoint import load_checkpoint
-    from bitbyte.evaluate import generate_with_metrics
+    from bitbyte.evaluate import generate_with_metrics, trained_seq_len
     from bitbyte.models import check_sampling
     check_sampling(a.temperature, a.top_k, a.top_p, a.max_new_bytes)   # before the checkpoint is loaded
     prompt = prompt_bytes(a.prompt, a.escape, a.prompt_file)
@@ -256,7 +256,8 @@ def cmd_generate(a):
     for flag, (opt, _) in asked.items():
         if opt in options and opt not in inspect.signature(model.generate).parameters:
             raise BitByteError(f"{flag} applies to the autoregressive families' cached decoding (bitbyte, mamba); this checkpoint is {model.family!r}: drop the option")
-    r = generate_with_metrics(model, prompt, a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed, **options)
+    r = _with_eval_warnings(lambda: generate_with_metrics(model, prompt, a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed,
+                            train_seq_len=trained_seq_len(meta), **options), 'generate')   # one line when the output runs past the trained length
     print(r['text'])
     if a.metrics:
         print(f"\n[{r['family']}] {r['new_bytes']} bytes in {r['latency_s']:.3f} s: {r['ms_per_byte']:.2f} ms/byte, "
