@@ -276,13 +276,13 @@ MAX_LOSS = 4 * math.log(256)   # nats per byte: four times a uniform guess; beyo
 MAX_WEIGHT = 1e4               # largest |weight| of a healthy model, with a wide margin
 
 def weight_max(model) -> float:
-    "The largest |weight| of `model` (NaN when any weight is NaN): one host sync."
+    "The largest absolute weight of `model` (NaN when any weight is NaN): one host sync."
     ps = [p.detach() for p in model.parameters()]
     return torch.stack([p.abs().amax().float() for p in ps if p.numel()]).amax().item() if ps else 0.0
 
 def divergence_reason(loss:float|None=None, grad_norm=None, weights:float|None=None,
                       max_loss:float=MAX_LOSS, max_weight:float=MAX_WEIGHT) -> str|None:
-    "Why training is diverging, from what is given (loss, gradient norm, largest |weight|); None when it is not."
+    "Why training is diverging, from what is given (loss, gradient norm, largest absolute weight); None when it is not."
     if loss is not None and not math.isfinite(loss): return f"non-finite loss ({loss})"
     if grad_norm is not None and not math.isfinite(float(grad_norm)): return f"non-finite gradient norm ({float(grad_norm)})"
     if loss is not None and loss > max_loss: return f"loss {loss:.4g} nats/byte, above {max_loss:.1f} (a uniform guess is {math.log(256):.2f})"
