@@ -467,13 +467,14 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                 log(f"profile {name} T={T}: " + '; '.join(f"{r['op']} {r['share']:.0%}" for r in pr[:5]))
                 prows += pr
         if prows: save(Path(out_csv).with_name('profile.csv'), prows, 'profile')
-    if {'small', 'peer'} & set(parts):   # the small-model path through the trainer, and nanoGPT beside it on the same bytes
-        from bitbyte.data import DEFAULT_DATASET, prepare_shakespeare
-        sdata = Path(data or DEFAULT_DATASET)
-        if not (sdata/'train'/'manifest.json').exists(): prepare_shakespeare(sdata)
+    if {'small', 'peer', 'race'} & set(parts):   # the small model through the trainer, and nanoGPT beside it on the same bytes
+        from bitbyte.experiments import ensure_data
+        sdata = ensure_data(data, 'report')   # the embedded corpus, prepared if missing
         tiny = dict(config=dict(d_model=32, n_layer=1, n_head=2), train=dict(seq_len=32, batch_bytes=128, micro_bytes=128, warmup_steps=1)) if quick else {}
+        need = sorted({'peer', 'race'} & set(parts))
+        if need and not peer: raise BitByteError(f"--parts {' '.join(need)} needs --peer PATH: a nanoGPT checkout (fetch it into an ignored folder)")
+    if {'small', 'peer'} & set(parts):
         n = small_steps if not quick else 4
-        if 'peer' in parts and not peer: raise BitByteError("--parts peer needs --peer PATH: a nanoGPT checkout (fetch it into an ignored folder)")
         for rep in range(small_repeats if not quick else 1):   # the two interleaved, so drift in the machine's speed hits both
             if 'small' in parts:
                 sr = bench_small(sdata, Path(runs_dir)/'small', device, steps=n, compile_modes=compile_modes, repeats=1, log=log, **tiny)
@@ -483,12 +484,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
                 pr = dict(run_nanogpt(peer, sdata, Path(runs_dir)/f'nanogpt_{rep}', max_iters=n, device=device, log=log), repeat=rep)
                 save(out_csv, [pr], 'peer'); rows.append(pr)
     if 'race' in parts:   # nanoGPT at its own config, then ours for as many training seconds
-        from bitbyte.data import DEFAULT_DATASET, prepare_shakespeare
-        sdata = Path(data or DEFAULT_DATASET)
-        if not (sdata/'train'/'manifest.json').exists(): prepare_shakespeare(sdata)
-        if not peer: raise BitByteError("--parts race needs --peer PATH: a nanoGPT checkout (fetch it into an ignored folder)")
-        rr = race_nanogpt(peer, sdata, Path(runs_dir)/'race', device=device, max_iters=5000 if not quick else 20, log=log,
-                          **(dict(config=dict(d_model=32, n_layer=1, n_head=2), train=dict(seq_len=32, batch_bytes=128, micro_bytes=128, warmup_steps=1)) if quick else {}))
+        rr = race_nanogpt(peer, sdata, Path(runs_dir)/'race', device=device, max_iters=5000 if not quick else 20, log=log, **tiny)
         save(out_csv, rr, 'race'); rows += rr
     if 'gpt2_mfu' in parts:   # one FLOP formula for both (6 per weight per token plus 12·L·d·T attention: nanoGPT's estimate_mfu)
         r = bench_train('bitbyte', dict(GPT2_SMALL, quant=False), 1024, 12 * 1024, steps=20, device=device, compile=compile, peak_flops=peak)
