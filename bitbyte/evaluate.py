@@ -168,7 +168,7 @@ def parse_windows(items, train_seq_len:int|None) -> list[int]:
 def length_generalisation(model:ByteLM, data, train_len:int|None, factors=(1, 2, 4, 8), windows=None, **kw):
     "A DataFrame of the headline (bpb or masked_bpb) in windows of each factor × `train_len` (or of each of `windows`)."
     import pandas as pd
-    windows = list(windows) if windows else [round(f * train_len) for f in factors]
+    windows = list(windows) if windows else parse_windows([f'{f}x' for f in factors], train_len)   # its errors: no length recorded, under 1 byte
     for w in windows: eval_window(w); check_stride(getattr(model, 'module', model), kw.get('stride'), w)   # refuse before any work
     rows = []
     for w in windows:
