@@ -39,10 +39,10 @@ if pkg_data:
 setup_cfg['package_data'] = package_data
 
 class build_py_with_experiments(build_py):
-    "Also ship the experiment notebooks (nbs/experiments/*.ipynb) in the package, so `bitbyte experiment` runs from a wheel."
+    "Also ship the experiment notebooks (nbs/experiments/reports/*.ipynb) in the package, so `bitbyte experiment` runs from a wheel."
     def run(self):
         super().run()
-        src = Path('nbs')/'experiments'
+        src = Path('nbs')/'experiments'/'reports'
         if not src.is_dir(): return
         dst = Path(self.build_lib)/cfg['lib_name']/'experiment_nbs'
         self.mkpath(str(dst))

@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 from bitbyte.core import env_set, seed_everything
-from bitbyte.mamba import MambaLM, MambaConfig, mamba_kernels, triton_available
-from bitbyte.mamba2 import SSD_KERNEL_CHUNK, ssd_chunked, ssd_ref, ssd_kernels, ssd_fused
-from bitbyte.bench import GPT2_SMALL, mamba_matched
+from bitbyte.models.mamba import MambaLM, MambaConfig, mamba_kernels, triton_available
+from bitbyte.models.mamba2 import SSD_KERNEL_CHUNK, ssd_chunked, ssd_ref, ssd_kernels, ssd_fused
+from bitbyte.experiments.bench import GPT2_SMALL, mamba_matched
 from gpu_mamba_check import diffs   # the Mamba-1 check beside this file: max abs, max rel and mean abs differences
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
-from bitbyte.mamba import (MambaLM, MambaConfig, mamba_kernels, triton_available, selective_scan_triton,
+from bitbyte.models.mamba import (MambaLM, MambaConfig, mamba_kernels, triton_available, selective_scan_triton,
                            selective_scan_chunked)
 
 
@@ -165,8 +165,8 @@ def main():
 
     torch.manual_seed(args.seed)
     if args.gpt2_small:
-        from bitbyte.models import build_model, match_config
-        from bitbyte.bench import GPT2_SMALL
+        from bitbyte.models.base import build_model, match_config
+        from bitbyte.experiments.bench import GPT2_SMALL
         tf = GPT2_SMALL
         m = match_config('mamba', build_model('bitbyte', dict(tf, quant=False)), base=dict(quant=False),
                          n_layers=[tf['n_layer'] * 2], width_step=32)

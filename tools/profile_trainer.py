@@ -6,8 +6,8 @@ kernels and host ops, and how busy the GPU is between two host syncs.
 import argparse, json, time
 from pathlib import Path
 import torch
-from bitbyte.train import TrainConfig, Trainer
-from bitbyte.bench import NANOGPT_CHAR, NANOGPT_CHAR_TRAIN
+from bitbyte.training.trainer import TrainConfig, Trainer
+from bitbyte.experiments.bench import NANOGPT_CHAR, NANOGPT_CHAR_TRAIN
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

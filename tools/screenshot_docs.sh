@@ -29,4 +29,4 @@ shot() {  # shot URL FILE
 }
 shot "file://$site/index.html" "$PWD/artifacts/reports/docs_index.png"
 shot "file://$site/$page" "$PWD/artifacts/reports/docs_page.png"
-shot "file://$site/api/quant.html#bitbyte.quant.BitLinear" "$PWD/artifacts/reports/docs_api_bitlinear.png"
+shot "file://$site/api/quant.html#bitbyte.blocks.quant.BitLinear" "$PWD/artifacts/reports/docs_api_bitlinear.png"

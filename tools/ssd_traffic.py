@@ -1,12 +1,12 @@
-"""Bytes that Mamba-2's built-in chunked scan (`ssd_chunked`) writes and reads (`bitbyte.bench.TrafficCount`), for one
+"""Bytes that Mamba-2's built-in chunked scan (`ssd_chunked`) writes and reads (`bitbyte.experiments.bench.TrafficCount`), for one
 forward and one backward under bf16 autocast on the CPU. The scan is memory-bound on a GPU, so these totals bound its
 time there: divide by the GPU's memory bandwidth. Figures are scaled from `--batch` to `--scale_to` sequences (the
 counts are linear in the batch).
 usage: python tools/ssd_traffic.py [--seq_len 4096] [--heads 24] [--d_head 64] [--d_state 128] [--chunk 64]"""
 import argparse
 import torch
-from bitbyte.bench import TrafficCount
-from bitbyte.mamba2 import ssd_chunked
+from bitbyte.experiments.bench import TrafficCount
+from bitbyte.models.mamba2 import ssd_chunked
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

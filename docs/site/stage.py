@@ -7,9 +7,9 @@ Everything is discovered by glob at build time, so new notebooks and reports app
 | site section | from |
 |---|---|
 | index        | `nbs/index.ipynb` (or README.md when it is missing) |
-| Library      | `docs/architecture.md`, then `nbs/[0-9]*.ipynb` in order |
+| Library      | `docs/architecture.md`, then `nbs/[0-9]*.ipynb` and each layer's `nbs/LAYER/[0-9]*.ipynb`, in order |
 | API          | one autodoc page per `bitbyte/*.py` module with `__all__` (signatures and docstrings) |
-| Experiments  | `nbs/experiments/*.ipynb` (a page says so when there are none) |
+| Experiments  | `nbs/experiments/reports/*.ipynb` (a page says so when there are none) |
 | Reports      | `artifacts/reports/`: executed notebooks and `*.md` as pages, `results.csv` (and any other top-level CSV) as table pages, every file listed; weights are not published |
 | Strategy     | `docs/strategy/POSITION_PAPER.md`, `EXECUTION_PLAN.md`, `BIBLIOGRAPHY.md` (+ any other `*.md` there), `references.bib` |
 | Notes        | any other `docs/*.md` |
@@ -112,17 +112,28 @@ def stage_library(out: Path):
     arch = ROOT/'docs'/'architecture.md'
     if arch.exists():
         shutil.copy2(arch, out/'library'/'architecture.md'); entries.append('library/architecture')
-    for nb in sorted((ROOT/'nbs').glob('[0-9]*.ipynb')):
-        stage_notebook(nb, out/'library'/nb.name, nb.stem)
-        entries.append(f"library/{nb.stem}")
+    for nb in library_notebooks():
+        rel = nb.relative_to(ROOT/'nbs')
+        (out/'library'/rel).parent.mkdir(parents=True, exist_ok=True)
+        stage_notebook(nb, out/'library'/rel, nb.stem)
+        entries.append(f"library/{_doc(rel)}")
     return entries
+
+LAYERS = ('blocks', 'kernels', 'models', 'training', 'experiments')   # the package's layers, bottom up
+
+def library_notebooks() -> list[Path]:
+    "The library's notebooks in reading order: the top-level ones (core), then each layer's folder, bottom up."
+    nbs = sorted((ROOT/'nbs').glob('[0-9]*.ipynb'))
+    for layer in LAYERS: nbs += sorted((ROOT/'nbs'/layer).glob('[0-9]*.ipynb'))
+    return nbs
 
 def stage_experiments(out: Path):
     d = out/'experiments'; d.mkdir(parents=True, exist_ok=True)
-    nbs = sorted((ROOT/'nbs'/'experiments').glob('*.ipynb')) if (ROOT/'nbs'/'experiments').is_dir() else []
+    src = ROOT/'nbs'/'experiments'/'reports'
+    nbs = sorted(src.glob('*.ipynb')) if src.is_dir() else []
     for nb in nbs: stage_notebook(nb, d/nb.name, nb.stem)
     text = ["# Experiments", "",
-            "Parameterized experiment notebooks from `nbs/experiments/`. Each has a `parameters` cell with toy",
+            "Parameterized experiment notebooks from `nbs/experiments/reports/`. Each has a `parameters` cell with toy",
             "defaults (so `nbdev_test` runs it on a CPU in seconds); `bitbyte experiment NAME -p size report`",
             "runs it through papermill and saves the executed notebook to `artifacts/reports/`, which the",
             "[Reports](../reports/index.md) section publishes with its outputs. The notebooks here are shown",
@@ -259,12 +270,12 @@ def stage_api(out: Path):
     docstrings rendered by autodoc (in `__all__`'s order), linked to the notebook with their examples and tests."""
     d = out/'api'; d.mkdir(parents=True, exist_ok=True)
     mods = []
-    for py in sorted((ROOT/'bitbyte').glob('*.py')):
+    for py in sorted((ROOT/'bitbyte').rglob('*.py')):
         if py.name.startswith('_'): continue
         text = py.read_text(encoding='utf-8')
         if not re.search(r'^__all__\s*=', text, re.M): continue
-        nb = re.search(r'File to edit: \.\./nbs/([\w.-]+)\.ipynb', text)
-        mod = f"bitbyte.{py.stem}"
+        nb = re.search(r'File to edit: (?:\.\./)+nbs/([\w./-]+)\.ipynb', text)
+        mod = 'bitbyte.' + '.'.join(py.relative_to(ROOT/'bitbyte').with_suffix('').parts)
         lines = [f"# `{mod}`", ""]
         if nb: lines += [f"Examples, tests and the reasoning behind each name: [the `{nb.group(1)}` notebook](../library/{nb.group(1)}.ipynb).", ""]
         lines += ["```{eval-rst}", f".. automodule:: {mod}", "   :members:", "   :undoc-members:", "   :show-inheritance:",
@@ -284,8 +295,8 @@ def stage_api(out: Path):
             r = ' '.join(repr(v).split())
             lines += [f".. py:data:: {name}", f"   :module: {mod}", f"   :value: {r if len(r) <= 160 else r[:157] + '...'}", ""]
         lines += ["```", ""]
-        (d/f"{py.stem}.md").write_text('\n'.join(lines), encoding='utf-8')
-        mods.append(py.stem)
+        (d/f"{mod}.md").write_text('\n'.join(lines), encoding='utf-8')
+        mods.append(mod)
     text = ["# API reference", "",
             "Every public name of the `bitbyte` package (each module's `__all__`): signatures and docstrings, generated",
             "from the installed package when the site is built. The notebooks in the Library section hold the examples",

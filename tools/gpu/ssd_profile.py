@@ -4,7 +4,7 @@ launch the largest kernels and their input shapes (a kernel name alone does not 
 usage (GPU machine, repo root): python3 tools/gpu/ssd_profile.py [--seq_len 4096] [--batch 16]"""
 import argparse, time, torch
 from torch.profiler import profile, ProfilerActivity
-from bitbyte.mamba2 import Mamba2Mixer
+from bitbyte.models.mamba2 import Mamba2Mixer
 
 def step_fn(mixer, x):
     def step():
