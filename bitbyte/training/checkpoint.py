@@ -262,7 +262,7 @@ class RunLock:
     def __del__(self): self.release()
 
 
-# %% ../../nbs/training/02_checkpoint.ipynb #e4702ae0
+# %% ../../nbs/training/02_checkpoint.ipynb #0f938419
 def _row(line:str) -> dict|None:
     try: r = json.loads(line)
     except ValueError: return None    # a line torn by a kill
