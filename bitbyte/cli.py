@@ -166,7 +166,7 @@ def cmd_train(a):
     if given.get('resume', cfg.resume):   # the saved run's config, only what was given on top (the trainer refuses conflicts)
         cfg = resume_config(given.get('out', cfg.out), {**(cfg.to_dict() if a.config else {}), **given})
     else: cfg = cfg.replace(**given)
-    cfg = cfg.replace(model={**cfg.model, **model_overrides(a, cfg.family)})
+    cfg = cfg.replace(model={**cfg.model.to_dict(), **model_overrides(a, cfg.family)})
     cfg.validate()   # every option before any work (train's Trainer checks the data and run folder next, before touching them)
     r = train(cfg)
     from bitbyte.training.trainer import dist_info
@@ -314,7 +314,7 @@ QUICKSTART = dict(model=dict(d_model=128, n_layer=4, n_head=4, quant=True, act_q
 def cmd_quickstart(a):
     from bitbyte.training.data import prepare_shakespeare, dataset_summary, DEFAULT_DATASET
     from bitbyte.training.trainer import TrainConfig, train
-    from bitbyte.training.checkpoint import load_checkpoint
+    from bitbyte.training.checkpoint import load_checkpoint, RUN_RECORD_FILE
     from bitbyte.training.evaluate import generate_with_metrics
     data = Path(a.data)
     if not (data/'train'/'manifest.json').exists():
@@ -334,7 +334,7 @@ def cmd_quickstart(a):
     print(f"  BitByteLM, {r['params']:,} params, {r['steps']} steps: {r['val_value']:.3f}")
     print(f"  unigram entropy (byte frequencies only):          {v['unigram_bpb']:.3f}")
     print(f"  gzip -9:                                          {v['gzip_bpb']:.3f}")
-    print(f"run record: {Path(out)/'run.json'}  ({r['wall_s']:.0f} s, {r['train_bytes_per_s']:,.0f} bytes/s)")
+    print(f"run record: {Path(out)/RUN_RECORD_FILE}  ({r['wall_s']:.0f} s, {r['train_bytes_per_s']:,.0f} bytes/s)")
 
 # %% ../nbs/09_cli.ipynb #518e1584
 class _Parser(argparse.ArgumentParser):

@@ -8,6 +8,7 @@ import json, math, os, queue, shlex, subprocess, sys, threading, time
 from pathlib import Path
 from ..core import BitByteError, env_set
 from .runner import result_row, append_result
+from ..training.checkpoint import RUN_RECORD_FILE
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'shape_name', 'backbone_model', 'train_argv',
@@ -258,7 +259,7 @@ class ProtocolV2:
         argv = train_argv(family, model, self.data[corpus], out, lr, self.shapes[shape], seed, self.time_budget, self.steps,
                           self.device, **self.train_kw)
         run_cli(argv, out/'cli.log', gpu, self.inprocess)
-        run = json.loads((out/'run.json').read_text())
+        run = json.loads((out/RUN_RECORD_FILE).read_text())
         if run.get('val_value') is None: raise BitByteError(f"arm {k} ended without a final evaluation; see {out}")
         self._append(result_row(run, self.experiment, k) | dict(size=self.size, phase=phase, corpus=corpus, backbone=backbone,
                      lr=lr, shape=shape, batch_bytes=self.shapes[shape]['batch_bytes'], time_budget=self.time_budget or None,

@@ -4,29 +4,44 @@
 
 # %% ../../nbs/training/02_checkpoint.ipynb #6c4a27a2
 from __future__ import annotations
-import fcntl, json, os, pickle, shutil, signal, socket, time
+import fcntl, json, math, os, pickle, shutil, signal, socket, time
 from pathlib import Path
 import torch
 from safetensors import SafetensorError
 from safetensors.torch import save_model, load_model as _st_load_model, load_file
 from .. import __version__
 from ..core import BitByteError, save_json, write_text_atomic, os_errors
-from ..models.base import ByteLM, build_model, families
+from ..models.base import ByteLM, build_model, families, model_class
 
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'SAVE_POINTS', 'fault_point', 'save_checkpoint', 'step_dir_name', 'list_checkpoints',
-           'resolve_checkpoint', 'read_meta', 'check_family', 'build_from_meta', 'load_weights', 'load_checkpoint',
-           'load_state', 'checkpoint_bytes', 'clean_checkpoints', 'prune_checkpoints', 'save_run_checkpoint', 'RunLock',
-           'inspect_tags', 'tag_checkpoint', 'find_checkpoints', 'tag_all']
+__all__ = ['FORMAT_VERSION', 'WEIGHTS_FILE', 'META_FILE', 'STATE_FILE', 'CHECKPOINTS_DIR', 'LATEST_FILE', 'TRAIN_CONFIG_FILE',
+           'RUN_RECORD_FILE', 'LOCK_FILE', 'METRICS_FILE', 'COLLAPSE_FILE', 'TB_DIR', 'WANDB_ID_FILE', 'SAVE_POINTS',
+           'fault_point', 'save_checkpoint', 'step_dir_name', 'list_checkpoints', 'resolve_checkpoint', 'read_meta',
+           'check_family', 'build_from_meta', 'load_weights', 'load_checkpoint', 'load_state', 'checkpoint_bytes',
+           'clean_checkpoints', 'prune_checkpoints', 'save_run_checkpoint', 'RunLock', 'log_rows', 'trim_logs',
+           'clear_run', 'inspect_tags', 'tag_checkpoint', 'find_checkpoints', 'tag_all']
 
 # %% ../../nbs/training/02_checkpoint.ipynb #d52709c7
 FORMAT_VERSION = 1
+WEIGHTS_FILE, META_FILE, STATE_FILE = 'model.safetensors', 'meta.json', 'state.pt'   # a checkpoint folder's files
+CHECKPOINTS_DIR, LATEST_FILE = 'checkpoints', 'latest'     # a run's checkpoint folders, and the file naming the newest
+TRAIN_CONFIG_FILE, RUN_RECORD_FILE, LOCK_FILE = 'train_config.json', 'run.json', '.lock'   # a run folder's config, record, lock
+METRICS_FILE, COLLAPSE_FILE, TB_DIR, WANDB_ID_FILE = 'metrics.jsonl', 'collapse.csv', 'tb', 'wandb_id'   # its logs
 SAVE_POINTS = ('after_weights', 'in_state', 'before_rename', 'after_aside', 'after_rename', 'after_latest', 'in_prune')
 
+def _fault_from_env(spec:str|None):
+    "The fault hook `BITBYTE_KILL_AT=POINT@STEP` asks for: SIGKILL this process at save point POINT of step STEP (None when unset)."
+    if not spec: return None
+    def kill_at(name:str, step:int):
+        if spec == f"{name}@{step}": os.kill(os.getpid(), signal.SIGKILL)
+    return kill_at
+
+_fault = _fault_from_env(os.environ.get('BITBYTE_KILL_AT'))   # the test seam: a callable `(point, step)`, or None
+
 def fault_point(name:str, step:int):
-    "Fault injection: SIGKILL this process at save point `name` of step `step` when `BITBYTE_KILL_AT` is `name@step`."
-    if os.environ.get('BITBYTE_KILL_AT') == f"{name}@{step}": os.kill(os.getpid(), signal.SIGKILL)
+    "Save point `name` of the save of `step`: calls the fault hook `_fault`, if a test set one."
+    if _fault is not None: _fault(name, step)
 
 class _KillMidWrite:
     "A file whose first write is followed by the `in_state` fault point: a kill with the state half written."
@@ -35,7 +50,7 @@ class _KillMidWrite:
     def flush(self): self.f.flush()
 
 def _write_state(path:Path, state:dict, step:int):
-    with open(path, 'wb') as f: torch.save(state, _KillMidWrite(f, step) if os.environ.get('BITBYTE_KILL_AT') else f)
+    with open(path, 'wb') as f: torch.save(state, _KillMidWrite(f, step) if _fault is not None else f)
 
 def _swap_in(tmp:Path, dest:Path, step:int) -> Path|None:
     "Rename `tmp` to `dest`; an existing `dest` is renamed aside first and returned (deleted by the caller once `tmp` is in)."
@@ -59,13 +74,13 @@ def save_checkpoint(ckpt_dir, model:ByteLM, step:int, meta:dict|None=None, state
         with os_errors(f"saving checkpoint {ckpt_dir} (the previous checkpoints are kept)", also=_WRITE_ERRORS):
             if tmp.exists(): shutil.rmtree(tmp)
             tmp.mkdir(parents=True)
-            save_model(model, str(tmp/'model.safetensors')); fault_point('after_weights', step)
-            if state is not None: _write_state(tmp/'state.pt', state, step)
+            save_model(model, str(tmp/WEIGHTS_FILE)); fault_point('after_weights', step)
+            if state is not None: _write_state(tmp/STATE_FILE, state, step)
             m = dict(format_version=FORMAT_VERSION, family=model.family, variant=model.variant,
                      config=model.config.to_dict(), step=step, num_params=model.num_params(),
                      bitbyte_version=__version__, saved=time.strftime('%Y-%m-%dT%H:%M:%S%z'), saved_ns=time.time_ns())
             m.update(meta or {})
-            save_json(tmp/'meta.json', m); fault_point('before_rename', step)
+            save_json(tmp/META_FILE, m); fault_point('before_rename', step)
             aside = _swap_in(tmp, ckpt_dir, step)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True); raise
@@ -78,29 +93,29 @@ def step_dir_name(step:int) -> str: return f"step_{step:06d}"
 
 def _saved_order(p:Path) -> tuple:
     "Sort key: when the checkpoint was saved (checkpoints that predate `saved_ns` first, by step)."
-    try: return (int(json.loads((p/'meta.json').read_text()).get('saved_ns', 0)), p.name)
+    try: return (int(json.loads((p/META_FILE).read_text()).get('saved_ns', 0)), p.name)
     except (OSError, ValueError, TypeError, AttributeError): return (0, p.name)
 
 def list_checkpoints(run_dir) -> list[Path]:
     "Checkpoint folders of a run in the order they were saved, oldest first (not by step: a new schedule restarts the steps)."
-    d = Path(run_dir)/'checkpoints'
+    d = Path(run_dir)/CHECKPOINTS_DIR
     with os_errors(f"listing {d}"):
-        return sorted((p for p in d.glob('step_*') if (p/'meta.json').exists()), key=_saved_order) if d.exists() else []
+        return sorted((p for p in d.glob('step_*') if (p/META_FILE).exists()), key=_saved_order) if d.exists() else []
 
 def resolve_checkpoint(path) -> Path:
     "The checkpoint folder meant by `path`: itself, or the one `latest` names in a run folder (else the newest saved)."
     p = Path(path)
     if not p.exists(): raise BitByteError(f"checkpoint {p} does not exist; pass a run folder or a checkpoint folder")
-    if (p/'meta.json').exists(): return p
-    if (p/'model.safetensors').exists():
+    if (p/META_FILE).exists(): return p
+    if (p/WEIGHTS_FILE).exists():
         raise BitByteError(f"checkpoint {p} has no meta.json; it is incomplete: use another checkpoint of the run, or retrain")
-    run = p.parent if p.name == 'checkpoints' else p
-    root = run/'checkpoints'
-    with os_errors(f"reading {root/'latest'}"):
-        name = (root/'latest').read_text().strip() if (root/'latest').is_file() else ''
+    run = p.parent if p.name == CHECKPOINTS_DIR else p
+    root = run/CHECKPOINTS_DIR
+    with os_errors(f"reading {root/LATEST_FILE}"):
+        name = (root/LATEST_FILE).read_text().strip() if (root/LATEST_FILE).is_file() else ''
     if name:   # a re-save killed between its two renames left the old copy aside
         for c in [root/name, *sorted(root.glob(f".old_{name}_*"))]:
-            if (c/'meta.json').exists(): return c
+            if (c/META_FILE).exists(): return c
     cks = list_checkpoints(run)
     if not cks: raise BitByteError(f"no checkpoint found in {p}; train first (`bitbyte train`) or point at a checkpoint folder")
     return cks[-1]
@@ -115,7 +130,7 @@ def _read_json(f:Path) -> dict:
 
 def read_meta(path) -> dict:
     "The metadata of the checkpoint at `path` (folder or run)."
-    return _read_json(resolve_checkpoint(path)/'meta.json')
+    return _read_json(resolve_checkpoint(path)/META_FILE)
 
 def check_family(meta:dict, family:str, path=''):
     "Refuse a checkpoint of another family (or one without a family tag)."
@@ -139,7 +154,7 @@ def build_from_meta(meta:dict, ck='') -> ByteLM:
 def load_weights(model:ByteLM, ck, device='cpu', what:str|None=None) -> ByteLM:
     """Load the weights of checkpoint folder `ck` (or of the safetensors file `ck`) into `model` strictly: every weight must be
     there with its shape (rotary tables, rebuilt from the config, may be absent). `what` names the source in errors."""
-    f = Path(ck) if Path(ck).suffix == '.safetensors' else Path(ck)/'model.safetensors'
+    f = Path(ck) if Path(ck).suffix == '.safetensors' else Path(ck)/WEIGHTS_FILE
     what = what or f"checkpoint {ck}"
     if not f.exists():
         raise BitByteError(f"{what} has no {f.name}; it is incomplete: use another checkpoint of the run, save or export it again")
@@ -169,7 +184,7 @@ def load_checkpoint(path, device='cpu', family:str|None=None) -> tuple[ByteLM, d
 
 def load_state(path) -> dict|None:
     "Optimizer/RNG state of a checkpoint, loaded with `weights_only=True` (no code runs); None when there is none."
-    f = resolve_checkpoint(path)/'state.pt'
+    f = resolve_checkpoint(path)/STATE_FILE
     if not f.exists(): return None
     try:
         with os_errors(f"reading {f}"): return torch.load(f, map_location='cpu', weights_only=True)
@@ -184,22 +199,22 @@ def load_state(path) -> dict|None:
 
 def checkpoint_bytes(path) -> int:
     "Size on disk of a checkpoint's weights file."
-    return (resolve_checkpoint(path)/'model.safetensors').stat().st_size
+    return (resolve_checkpoint(path)/WEIGHTS_FILE).stat().st_size
 
 
 # %% ../../nbs/training/02_checkpoint.ipynb #3357b4f7
 def clean_checkpoints(run_dir) -> list[str]:
     "Finish what killed or failed saves left in a run's `checkpoints/`; returns what was done (call it holding the run's lock)."
-    root, done = Path(run_dir)/'checkpoints', []
+    root, done = Path(run_dir)/CHECKPOINTS_DIR, []
     if not root.exists(): return done
     with os_errors(f"cleaning {root}"):
         for p in sorted(root.glob('.old_step_*')):
             name = p.name[len('.old_'):].rsplit('_', 1)[0]
-            if (root/name/'meta.json').exists(): shutil.rmtree(p); done.append(f"removed {p.name}")
+            if (root/name/META_FILE).exists(): shutil.rmtree(p); done.append(f"removed {p.name}")
             else:
                 if (root/name).exists(): shutil.rmtree(root/name)
                 os.replace(p, root/name); done.append(f"restored {name}")
-        for p in [*root.glob('.tmp_step_*'), *root.glob('.del_step_*'), *root.glob('.latest.tmp*')]:
+        for p in [*root.glob('.tmp_step_*'), *root.glob('.del_step_*'), *root.glob(f'.{LATEST_FILE}.tmp*')]:
             shutil.rmtree(p) if p.is_dir() else p.unlink(); done.append(f"removed {p.name}")
     return done
 
@@ -214,10 +229,10 @@ def prune_checkpoints(run_dir, keep_last:int, keep:Path|None=None, step:int=0) -
 
 def save_run_checkpoint(run_dir, model, step:int, meta:dict|None=None, state:dict|None=None, keep_last:int=3) -> Path:
     "Save `step` into a run's `checkpoints/`, point `latest` at it, and keep only the `keep_last` saved most recently."
-    root = Path(run_dir)/'checkpoints'
+    root = Path(run_dir)/CHECKPOINTS_DIR
     clean_checkpoints(run_dir)
     ck = save_checkpoint(root/step_dir_name(step), model, step, meta, state)
-    with os_errors(f"writing {root/'latest'}"): write_text_atomic(root/'latest', ck.name)
+    with os_errors(f"writing {root/LATEST_FILE}"): write_text_atomic(root/LATEST_FILE, ck.name)
     fault_point('after_latest', step)
     if keep_last: prune_checkpoints(run_dir, keep_last, keep=ck, step=step)
     return ck
@@ -226,7 +241,7 @@ def save_run_checkpoint(run_dir, model, step:int, meta:dict|None=None, state:dic
 # %% ../../nbs/training/02_checkpoint.ipynb #b4c449a5
 class RunLock:
     "An exclusive lock on a run folder (`fcntl.flock` on `.lock`), released on `release()` or when the process dies."
-    def __init__(self, run_dir): self.path, self.fd = Path(run_dir)/'.lock', None
+    def __init__(self, run_dir): self.path, self.fd = Path(run_dir)/LOCK_FILE, None
     def acquire(self) -> 'RunLock':
         with os_errors(f"locking the run folder {self.path.parent}"):
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -245,6 +260,47 @@ class RunLock:
     def __enter__(self): return self.acquire()
     def __exit__(self, *exc): self.release()
     def __del__(self): self.release()
+
+
+# %% ../../nbs/training/02_checkpoint.ipynb #0f938419
+def _row(line:str) -> dict|None:
+    try: r = json.loads(line)
+    except ValueError: return None    # a line torn by a kill
+    return r if isinstance(r, dict) else None
+
+def _row_step(line:str) -> float:
+    "The step of a metrics or collapse-monitor row (inf for a torn line, so that it is dropped)."
+    if line.lstrip().startswith('{'): return (_row(line) or {}).get('step', math.inf)
+    try: return int(line.split(',')[0])
+    except ValueError: return math.inf
+
+def log_rows(run_dir) -> list[dict]:
+    "The rows of a run's metrics log, a line torn by a kill skipped; empty when there is no log."
+    f = Path(run_dir)/METRICS_FILE
+    with os_errors(f"reading {f}"): return [r for r in map(_row, f.read_text().splitlines()) if r] if f.exists() else []
+
+def _logs(run_dir) -> list[Path]: return [Path(run_dir)/METRICS_FILE, Path(run_dir)/COLLAPSE_FILE]
+
+def trim_logs(run_dir, step:int, aside:str|None=None):
+    "Logs continue from `step`: rows past it are dropped; with `aside` (a new schedule from checkpoint `aside`), the logs are moved aside whole."
+    for f in _logs(run_dir):
+        if not f.exists(): continue
+        with os_errors(f"trimming {f}"):
+            if aside is not None:   # kept under a name no later reset overwrites
+                dest, k = f.with_name(f"{f.stem}.until_{aside}{f.suffix}"), 1
+                while dest.exists(): dest, k = f.with_name(f"{f.stem}.until_{aside}.{k}{f.suffix}"), k + 1
+                os.replace(f, dest); continue
+            lines = f.read_text().splitlines(keepends=True)
+            keep = [l for i, l in enumerate(lines) if (i == 0 and l.startswith('Step,')) or _row_step(l) <= step]
+            if len(keep) < len(lines): write_text_atomic(f, ''.join(keep))
+
+def clear_run(run_dir):
+    "Remove what an earlier run left in `run_dir` (logs, logs set aside, record, config, checkpoints): a run started over owns its files alone."
+    out = Path(run_dir)
+    for f in (METRICS_FILE, COLLAPSE_FILE, RUN_RECORD_FILE, TRAIN_CONFIG_FILE): (out/f).unlink(missing_ok=True)
+    for f in _logs(out):
+        for old in out.glob(f"{f.stem}.until_*"): old.unlink()
+    if (out/CHECKPOINTS_DIR).exists(): shutil.rmtree(out/CHECKPOINTS_DIR)
 
 
 # %% ../../nbs/training/02_checkpoint.ipynb #cc09fbd3
@@ -272,13 +328,13 @@ def inspect_tags(path) -> dict:
         sd = {k: v for k, v in sd.items() if torch.is_tensor(v)}
         cur = dict(family=obj.get('model_family'), variant=obj.get('variant'))
     else:
-        ck = resolve_checkpoint(p); meta = _read_json(ck/'meta.json')
-        sd = {k: load_file(ck/'model.safetensors')[k] for k in load_file(ck/'model.safetensors')}
+        ck = resolve_checkpoint(p); meta = _read_json(ck/META_FILE)
+        sd = {k: load_file(ck/WEIGHTS_FILE)[k] for k in load_file(ck/WEIGHTS_FILE)}
         cur = dict(family=meta.get('family'), variant=meta.get('variant'))
     shapes = {k: tuple(v.shape) for k, v in sd.items()}
     inferred = _infer_family(list(sd), shapes)
     return dict(path=str(p), **cur, inferred_family=inferred,
-                inferred_variant='diffusion' if inferred == 'diffusion' else ('ar' if inferred else None))
+                inferred_variant=model_class(inferred).variant if inferred else None)
 
 def tag_checkpoint(path, family:str|None=None, variant:str|None=None, dry_run:bool=True,
                    inplace:bool=False, out=None, allow_overwrite:bool=False) -> dict:
@@ -287,7 +343,7 @@ def tag_checkpoint(path, family:str|None=None, variant:str|None=None, dry_run:bo
     family = family or info['family'] or info['inferred_family']
     if family is None: raise BitByteError(f"cannot infer the family of {path}; pass --family bitbyte|mamba|diffusion")
     if family not in families(): raise BitByteError(f"unknown family {family!r}; choose one of {families()}")
-    variant = variant or info['variant'] or ('diffusion' if family == 'diffusion' else 'ar')
+    variant = variant or info['variant'] or model_class(family).variant   # the family's objective, from its class
     info.update(new_family=family, new_variant=variant, written=None)
     if dry_run: return info
     p = Path(path)
@@ -306,8 +362,8 @@ def tag_checkpoint(path, family:str|None=None, variant:str|None=None, dry_run:bo
         if not inplace:
             if dest.exists(): shutil.rmtree(dest)
             shutil.copytree(ck, dest)
-        meta = json.loads((dest/'meta.json').read_text()); meta.update(family=family, variant=variant)
-        save_json(dest/'meta.json', meta)
+        meta = json.loads((dest/META_FILE).read_text()); meta.update(family=family, variant=variant)
+        save_json(dest/META_FILE, meta)
     info['written'] = str(dest)
     return info
 
@@ -315,8 +371,8 @@ def find_checkpoints(root) -> list[Path]:
     "Every checkpoint under `root`: checkpoint folders and legacy `.pt` files."
     root = Path(root)
     if not root.exists(): raise BitByteError(f"{root} does not exist")
-    return sorted({p.parent for p in root.rglob('meta.json') if (p.parent/'model.safetensors').exists()} |
-                  set(root.rglob('*.pt')) - {p for p in root.rglob('state.pt')})
+    return sorted({p.parent for p in root.rglob(META_FILE) if (p.parent/WEIGHTS_FILE).exists()} |
+                  set(root.rglob('*.pt')) - {p for p in root.rglob(STATE_FILE)})
 
 def tag_all(root, apply:bool=False) -> list[dict]:
     "Tag every untagged checkpoint under `root` by inference; a dry run unless `apply`."
