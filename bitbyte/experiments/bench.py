@@ -4,11 +4,11 @@
 
 # %% ../../nbs/experiments/02_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, inspect, json, math, os, time
+import csv, json, math, os, time
 from pathlib import Path
 import torch
 from ..core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
-from ..models.base import build_model, ByteLM, N_BYTES
+from ..models.base import build_model, config_fields, ByteLM, N_BYTES
 
 # %% auto #0
 __all__ = ['FUSED_PATH', 'NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory',
@@ -34,18 +34,11 @@ def matmul_peak_flops(device, n:int=8192, dtype=torch.bfloat16, iters:int=10) ->
 
 # %% ../../nbs/experiments/02_bench.ipynb #7f93458d
 def predicted_memory(model:ByteLM, n_bytes:int, optimizer_bytes_per_param:float=8.0) -> dict:
-    """Predicted bytes held in one training step on `n_bytes` bytes (B×T); `activations` and `total` are None for a
-    model not built on the Transformer backbone (Mamba), which has no activation model."""
+    """Predicted bytes held in one training step on `n_bytes` bytes (B×T); `activations` (the model's own
+    `activation_bytes`) and `total` are None for a model that has no activation model."""
     n = model.num_params()
-    pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=None, total=None)
-    from bitbyte.models.transformer import TransformerBackbone
-    if not isinstance(getattr(model, 'transformer', None), TransformerBackbone): return pred   # the formula is the Transformer's
-    d, L = model.config.d_model, model.config.n_layer
-    act_per_byte = 34 * d * L
-    if getattr(model.config, 'quant', False): act_per_byte += 2 * 4 * d * L  # quantized copies of linear inputs
-    logits = n_bytes * N_BYTES * (4 + 4 + 2)
-    pred['activations'] = act_per_byte * n_bytes + logits
-    pred['total'] = pred['weights'] + pred['grads'] + pred['optimizer'] + pred['activations']
+    pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=model.activation_bytes(n_bytes), total=None)
+    if pred['activations'] is not None: pred['total'] = pred['weights'] + pred['grads'] + pred['optimizer'] + pred['activations']
     return pred
 
 def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, compile:bool=False):
@@ -166,7 +159,7 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
     dt_ = autocast_dtype(device); rows = []
     version = getattr(model.config, 'version', None)
     ctx = torch.autocast(device.type, dtype=dt_) if dt_ else torch.autocast('cpu', enabled=False)
-    graphs = device.type == 'cuda' and 'cuda_graph' in inspect.signature(model.generate).parameters   # a model that decodes on CUDA graphs
+    graphs = device.type == 'cuda' and 'cuda_graph' in model.decoding   # a model that decodes on CUDA graphs
     for T in contexts:
         prompt = torch.randint(0, N_BYTES, (1, T), device=device)
         paths = {'cached': (lambda n: model.generate(prompt, n, temperature=0, **({'cuda_graph': False} if graphs else {})), new_bytes)}
@@ -351,13 +344,14 @@ def row_names(d) -> "pd.Series":
     text = lambda c, fill: [str(v) if pd.notna(v) else fill for v in col(c, None)]   # missing stays missing, whatever pandas' str dtype does
     split, fused = text('triton_split', '1'), [p_ == 'fused' for p_ in text('m2_path', '')]
     comp = [c_.lower() == 'true' for c_ in text('compile', 'false')]
+    versioned = lambda f: isinstance(f, str) and 'version' in config_fields(f)   # a family with versions and backends (Mamba)
     def one(f, be, v, sp, fu, c):
-        if f != 'mamba': return f + (' (compiled)' if c else '')
+        if not versioned(f): return f + (' (compiled)' if c else '')
         inner = '' if not isinstance(be, str) else f"[{be}{'' if sp in ('1', '1.0') else ', split ' + sp}{', fused' if fu else ''}]"
         return f"mamba{v}{inner}" + (' (compiled)' if c else '')
     name = pd.Series([one(*t) for t in zip(d.family, col('backend', None), ver, split, fused, comp)], index=d.index, dtype=object)
     if 'params' in d:
-        multi = (d.family == 'mamba') & (d.groupby(name).params.transform('nunique') > 1)
+        multi = d.family.map(versioned) & (d.groupby(name).params.transform('nunique') > 1)
         name[multi] = [n.replace(']', f' {p / 1e6:.1f}M]', 1) for n, p in zip(name[multi], d.params[multi])]
     return name
 
@@ -422,7 +416,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
     def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
     def label(family, cfg, c):
-        return family + (f" v{cfg['version']}[{cfg['backend']}]" if family == 'mamba' else '') + (' compiled' if c else '')
+        return family + (f" v{cfg['version']}[{cfg['backend']}]" if 'version' in cfg else '') + (' compiled' if c else '')   # a versioned family names its version and backend
     def m2_paths(v, be): return mamba2_paths(v, be, mamba2_split, cuda)
     def train_row(family, cfg, T, bb, c, fused=None):   # a failure (out of memory, a compiler error) is a row too, and the sweep goes on
         try:
