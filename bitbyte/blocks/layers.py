@@ -12,6 +12,7 @@ __all__ = ['RMSNorm', 'Rotary', 'apply_rotary']
 
 # %% ../../nbs/blocks/01_layers.ipynb #4e04b0d8
 class RMSNorm(nn.Module):
+    "Scale by the reciprocal root-mean-square of the last dimension (computed in fp32), times a learned gain."
     def __init__(self, dim:int, eps:float=1e-5):
         super().__init__()
         self.eps = eps
