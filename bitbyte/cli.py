@@ -4,73 +4,17 @@
 
 # %% ../nbs/09_cli.ipynb #cb8d6622
 from __future__ import annotations
-import argparse, dataclasses, inspect, json, os, re, sys, time, types, typing, warnings
+import argparse, json, os, re, sys, time, warnings
 from pathlib import Path
 from .core import BitByteError, Config, pick_device, run_record, save_json
 from . import __version__
+from .options import add_config_args, config_from_args, add_model_args, model_overrides, at_least, device_arg
 
 
 # %% auto #0
-__all__ = ['OPTIONAL', 'QUICKSTART', 'add_config_args', 'config_from_args', 'add_model_args', 'model_overrides', 'cmd_prepare',
-           'cmd_pack', 'cmd_pack_tinystories', 'cmd_download_tinystories', 'optional_components', 'cmd_info',
-           'cmd_train', 'cmd_eval', 'prompt_bytes', 'cmd_generate', 'cmd_tag', 'cmd_plot', 'cmd_export',
-           'add_sharing_parsers', 'cmd_quickstart', 'build_parser', 'main']
-
-# %% ../nbs/09_cli.ipynb #98607cd0
-def _field_type(tp):
-    "(python type, nargs) for an option of dataclass field type `tp`."
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _field_type(args[0]) if len(args) == 1 else (str, None)
-    if tp is tuple or origin is tuple: return (int, '+')
-    return (tp, None) if tp in (int, float, str, bool) else (None, None)
-
-def add_config_args(p:argparse.ArgumentParser, cls, skip=(), defaults=True):
-    "Add an option for each field of config class `cls` (defaults None when `defaults` is False)."
-    hints = typing.get_type_hints(cls)
-    for f in dataclasses.fields(cls):
-        if f.name in skip or any(a.dest == f.name for a in p._actions): continue
-        tp, nargs = _field_type(hints[f.name])
-        if tp is None: continue
-        d = (f.default if f.default is not dataclasses.MISSING else None) if defaults else None
-        h = f"(default: {d})" if defaults else argparse.SUPPRESS if False else None
-        if tp is bool: p.add_argument(f"--{f.name}", action=argparse.BooleanOptionalAction, default=d, help=h)
-        else: p.add_argument(f"--{f.name}", type=tp, nargs=nargs, default=d, help=h)
-
-def config_from_args(cls, args, skip=()) -> dict:
-    "The fields of `cls` that were given on the command line (not None)."
-    names = {f.name for f in dataclasses.fields(cls)} - set(skip)
-    return {k: (tuple(v) if isinstance(v, list) else v) for k, v in vars(args).items() if k in names and v is not None}
-
-# %% ../nbs/09_cli.ipynb #16f38856
-def _model_fields() -> dict:
-    from bitbyte.models.base import families, model_class
-    return {fam: model_class(fam).config_class for fam in families()}
-
-def add_model_args(p):
-    g = p.add_argument_group('model (fields of the family config; unset ones keep the family defaults)')
-    g.add_argument('--model_json', default=None, help='the model config as JSON (fields below override it)')
-    for cls in _model_fields().values(): add_config_args(g, cls, defaults=False)
-
-def model_overrides(args, family:str) -> dict:
-    from bitbyte.models.base import model_class
-    fams = _model_fields(); cls = model_class(family).config_class
-    given = {}
-    for c in fams.values(): given.update(config_from_args(c, args))
-    own = {f.name for f in dataclasses.fields(cls)}
-    bad = sorted(set(given) - own)
-    if bad: raise BitByteError(f"family {family!r} has no option(s) {['--'+b for b in bad]}; see `bitbyte train --help`")
-    return {**_model_json(getattr(args, 'model_json', None)), **given}
-
-def _model_json(s:str|None) -> dict:
-    "The `--model_json` object (empty when unset); anything but a JSON object is a one-line error."
-    if not s: return {}
-    try: d = json.loads(s)
-    except json.JSONDecodeError as e:
-        raise BitByteError(f"--model_json is not valid JSON ({e}); write an object, e.g. --model_json '{{\"d_model\": 128}}'")
-    if not isinstance(d, dict): raise BitByteError(f"--model_json must be a JSON object of model fields, got a {type(d).__name__}")
-    return d
+__all__ = ['OPTIONAL', 'QUICKSTART', 'cmd_prepare', 'cmd_pack', 'cmd_pack_tinystories', 'cmd_download_tinystories',
+           'optional_components', 'cmd_info', 'cmd_train', 'cmd_eval', 'prompt_bytes', 'cmd_generate', 'cmd_tag',
+           'cmd_plot', 'cmd_export', 'add_sharing_parsers', 'cmd_quickstart', 'build_parser', 'main']
 
 # %% ../nbs/09_cli.ipynb #61c7ac22
 def _print_json(obj): print(json.dumps(obj, indent=2, default=str))
@@ -247,15 +191,16 @@ def prompt_bytes(prompt:str='', escape:bool=False, prompt_file=None) -> bytes:
 def cmd_generate(a):
     from bitbyte.training.checkpoint import load_checkpoint
     from bitbyte.training.evaluate import generate_with_metrics, trained_seq_len
-    from bitbyte.models.base import check_sampling
+    from bitbyte.models.base import check_sampling, families, model_class
     check_sampling(a.temperature, a.top_k, a.top_p, a.max_new_bytes)   # before the checkpoint is loaded
     prompt = prompt_bytes(a.prompt, a.escape, a.prompt_file)
     model, meta = load_checkpoint(a.checkpoint, device=pick_device(a.device))
     asked = {'--compile_decode': ('compile_decode', True), '--no_cuda_graph': ('cuda_graph', False)}   # flag: (option, value)
     options = {opt: v for flag, (opt, v) in asked.items() if getattr(a, flag[2:])}
     for flag, (opt, _) in asked.items():
-        if opt in options and opt not in inspect.signature(model.generate).parameters:
-            raise BitByteError(f"{flag} applies to the autoregressive families' cached decoding (bitbyte, mamba); this checkpoint is {model.family!r}: drop the option")
+        if opt in options and opt not in model.decoding:   # what the model's generate takes, as its class declares
+            takes = ', '.join(f for f in families() if opt in model_class(f).decoding)
+            raise BitByteError(f"{flag} applies to the autoregressive families' cached decoding ({takes}); this checkpoint is {model.family!r}: drop the option")
     r = _with_eval_warnings(lambda: generate_with_metrics(model, prompt, a.max_new_bytes, a.temperature, a.top_k, a.top_p, a.seed,
                             train_seq_len=trained_seq_len(meta), **options), 'generate')   # one line when the output runs past the trained length
     print(r['text'])
@@ -341,22 +286,6 @@ class _Parser(argparse.ArgumentParser):
     "argparse, but a bad option is one line (what is wrong, and where help is) instead of the whole usage."
     def error(self, message): self.exit(2, f"{self.prog}: error: {message}; see `{self.prog} --help`\n")
 
-def _at_least(lo:int):
-    "An argparse type: an integer >= `lo`."
-    def parse(s):
-        try: v = int(s)
-        except ValueError: raise argparse.ArgumentTypeError(f"must be an integer >= {lo}, got {s!r}")
-        if v < lo: raise argparse.ArgumentTypeError(f"must be an integer >= {lo}, got {v}")
-        return v
-    parse.__name__ = f"integer >= {lo}"
-    return parse
-
-def _device(s:str) -> str:
-    "An argparse type: a device this machine has (`check_device`)."
-    from bitbyte.training.trainer import check_device
-    try: return check_device(s)
-    except BitByteError as e: raise argparse.ArgumentTypeError(str(e))
-
 def build_parser() -> argparse.ArgumentParser:
     from bitbyte.training.trainer import TrainConfig
     from bitbyte.training.data import DEFAULT_DATASET
@@ -397,12 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add('eval', cmd_eval, 'bits per byte of a checkpoint on the validation split or a text file (masked_bpb for diffusion)')
     p.add_argument('checkpoint'); p.add_argument('--data', default=DEFAULT_DATASET); p.add_argument('--text', default=None)
     p.add_argument('--split', default='val')
-    p.add_argument('--seq_len', type=_at_least(1), default=None, help="window in bytes (default: the checkpoint's last training length)")
-    p.add_argument('--stride', type=_at_least(1), default=None, help='advance windows by this many bytes, scoring only their last STRIDE bytes (default: the window)')
+    p.add_argument('--seq_len', type=at_least(1), default=None, help="window in bytes (default: the checkpoint's last training length)")
+    p.add_argument('--stride', type=at_least(1), default=None, help='advance windows by this many bytes, scoring only their last STRIDE bytes (default: the window)')
     p.add_argument('--windows', nargs='+', default=None, metavar='W',
                    help='a table at several windows: Nx (N times the training length) or bytes, e.g. 1x 2x 4x 8x')
-    p.add_argument('--batch_size', type=_at_least(1), default=8); p.add_argument('--max_bytes', type=_at_least(1), default=None)
-    p.add_argument('--device', type=_device, default='auto'); p.add_argument('--json', default=None, help='write the result and run record here')
+    p.add_argument('--batch_size', type=at_least(1), default=8); p.add_argument('--max_bytes', type=at_least(1), default=None)
+    p.add_argument('--device', type=device_arg, default='auto'); p.add_argument('--json', default=None, help='write the result and run record here')
 
     p = add('generate', cmd_generate, 'generate bytes from a checkpoint (KV cache, recurrent state, or infilling)')
     p.add_argument('checkpoint'); p.add_argument('--max_new_bytes', type=int, default=200)
@@ -413,7 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument('--top_p', type=float, default=None); p.add_argument('--seed', type=int, default=0)
     p.add_argument('--escape', action='store_true', help='decode \\n \\t \\r \\0 \\\\ and \\xNN (one raw byte) in --prompt')
     p.add_argument('--metrics', action='store_true', help='print latency, bytes/s and peak memory')
-    p.add_argument('--metrics_json', default=None); p.add_argument('--device', type=_device, default='auto')
+    p.add_argument('--metrics_json', default=None); p.add_argument('--device', type=device_arg, default='auto')
     p.add_argument('--no_cuda_graph', action='store_true', help='bitbyte and mamba on CUDA: decode eagerly instead of replaying a CUDA graph')
     p.add_argument('--compile_decode', action='store_true',
                    help='bitbyte and mamba on CUDA: torch.compile the decode step under the graph (tens of seconds once; for long generations)')
@@ -426,8 +355,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add('quickstart', cmd_quickstart, 'prepare the embedded corpus, train a small BitByteLM, evaluate and sample (about 2 minutes on a CPU)')
     p.add_argument('--data', default=DEFAULT_DATASET); p.add_argument('--out', default=None)
-    p.add_argument('--steps', type=_at_least(1), default=QUICKSTART['train']['steps']); p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--device', type=_device, default='auto'); p.add_argument('--allow_overwrite', action='store_true')
+    p.add_argument('--steps', type=at_least(1), default=QUICKSTART['train']['steps']); p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--device', type=device_arg, default='auto'); p.add_argument('--allow_overwrite', action='store_true')
     add_sharing_parsers(add)
     _add_extra(sub, add)
     return P

@@ -7,7 +7,7 @@ import argparse, json, time
 from pathlib import Path
 import torch
 from bitbyte.training.trainer import TrainConfig, Trainer
-from bitbyte.experiments.bench import NANOGPT_CHAR, NANOGPT_CHAR_TRAIN
+from bitbyte.experiments.peer import NANOGPT_CHAR, NANOGPT_CHAR_TRAIN
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -4,17 +4,18 @@
 
 # %% ../../nbs/experiments/02_bench.ipynb #c9620c52
 from __future__ import annotations
-import csv, inspect, json, math, os, time
+import os, time
 from pathlib import Path
 import torch
-from ..core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, run_record, git_info
-from ..models.base import build_model, ByteLM, N_BYTES
+from ..core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, git_info
+from ..models.base import build_model, config_fields, ByteLM, N_BYTES
+from .peer import bench_small, run_nanogpt, nanogpt_bench_mfu, race_nanogpt
+
 
 # %% auto #0
-__all__ = ['FUSED_PATH', 'NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory',
-           'failure_row', 'bench_train', 'TrafficCount', 'bench_profile', 'bench_generate', 'bench_small',
-           'nanogpt_data', 'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'append_rows', 'row_names', 'mamba_arms',
-           'mamba2_paths', 'mamba_matched', 'run_suite', 'add_bench_parser']
+__all__ = ['FUSED_PATH', 'GPT2_SMALL', 'matmul_peak_flops', 'predicted_memory', 'failure_row', 'bench_train', 'TrafficCount',
+           'bench_profile', 'bench_generate', 'append_rows', 'row_names', 'mamba_arms', 'mamba2_paths', 'mamba_matched',
+           'run_suite', 'add_bench_parser']
 
 # %% ../../nbs/experiments/02_bench.ipynb #db41b278
 def _time(fn, iters:int, device, warmup:int=2) -> float:
@@ -34,18 +35,11 @@ def matmul_peak_flops(device, n:int=8192, dtype=torch.bfloat16, iters:int=10) ->
 
 # %% ../../nbs/experiments/02_bench.ipynb #7f93458d
 def predicted_memory(model:ByteLM, n_bytes:int, optimizer_bytes_per_param:float=8.0) -> dict:
-    """Predicted bytes held in one training step on `n_bytes` bytes (B×T); `activations` and `total` are None for a
-    model not built on the Transformer backbone (Mamba), which has no activation model."""
+    """Predicted bytes held in one training step on `n_bytes` bytes (B×T); `activations` (the model's own
+    `activation_bytes`) and `total` are None for a model that has no activation model."""
     n = model.num_params()
-    pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=None, total=None)
-    from bitbyte.models.transformer import TransformerBackbone
-    if not isinstance(getattr(model, 'transformer', None), TransformerBackbone): return pred   # the formula is the Transformer's
-    d, L = model.config.d_model, model.config.n_layer
-    act_per_byte = 34 * d * L
-    if getattr(model.config, 'quant', False): act_per_byte += 2 * 4 * d * L  # quantized copies of linear inputs
-    logits = n_bytes * N_BYTES * (4 + 4 + 2)
-    pred['activations'] = act_per_byte * n_bytes + logits
-    pred['total'] = pred['weights'] + pred['grads'] + pred['optimizer'] + pred['activations']
+    pred = dict(weights=4*n, grads=4*n, optimizer=optimizer_bytes_per_param*n, activations=model.activation_bytes(n_bytes), total=None)
+    if pred['activations'] is not None: pred['total'] = pred['weights'] + pred['grads'] + pred['optimizer'] + pred['activations']
     return pred
 
 def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, compile:bool=False):
@@ -166,7 +160,7 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
     dt_ = autocast_dtype(device); rows = []
     version = getattr(model.config, 'version', None)
     ctx = torch.autocast(device.type, dtype=dt_) if dt_ else torch.autocast('cpu', enabled=False)
-    graphs = device.type == 'cuda' and 'cuda_graph' in inspect.signature(model.generate).parameters   # a model that decodes on CUDA graphs
+    graphs = device.type == 'cuda' and 'cuda_graph' in model.decoding   # a model that decodes on CUDA graphs
     for T in contexts:
         prompt = torch.randint(0, N_BYTES, (1, T), device=device)
         paths = {'cached': (lambda n: model.generate(prompt, n, temperature=0, **({'cuda_graph': False} if graphs else {})), new_bytes)}
@@ -186,148 +180,6 @@ def bench_generate(family:str, config:dict, contexts=(256, 1024, 4096), new_byte
             rows.append(dict(family=family, version=version, context=T, path=name, new_bytes=n, ms_per_byte=1000 * per, setup_ms=1000 * setup,
                              same_bytes=float((outs[name] == outs['cached'][:, :n]).float().mean()), device=device_name(device)))
     return rows
-
-# %% ../../nbs/experiments/02_bench.ipynb #27aba006
-NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
-NANOGPT_CHAR_TRAIN = dict(seq_len=256, batch_bytes=16384, micro_bytes=16384, lr=1e-3, min_lr_frac=0.1, warmup_steps=100,
-                          beta2=0.99, weight_decay=0.1, grad_clip=1.0)  # ... and its optimizer and batch, in our options
-
-def bench_small(data, out_dir, device='cuda', steps:int=300, quants=(False, True), compile_modes=(None,),
-                repeats:int=3, config:dict|None=None, train:dict|None=None, eval_bytes:int|None=None, log=print) -> list[dict]:
-    """Train a small BitByteLM through the project's trainer (`repeats` runs per variant) and report its steady
-    training bytes/s and the bytes/s of its final evaluation, from each run's record."""
-    from bitbyte.training.trainer import TrainConfig, Trainer
-    from bitbyte.training.evaluate import evaluate_model
-    rows = []
-    for q in quants:
-        for mode in compile_modes:
-            for rep in range(repeats):
-                name = f"small_{'ternary' if q else 'fp'}_{mode or 'default'}_{rep}"
-                cfg = TrainConfig(family='bitbyte', model=dict(config or NANOGPT_CHAR, quant=q, act_quant=q), data=str(data),
-                                  out=str(Path(out_dir)/name), steps=steps, device=str(device), compile=torch.device(device).type == 'cuda',
-                                  compile_mode=mode, log_every=max(1, steps // 10), progress=False, allow_overwrite=True,
-                                  eval_bytes=eval_bytes, seed=rep, **(train or NANOGPT_CHAR_TRAIN))
-                t = Trainer(cfg); r = t.fit()
-                # evaluation's steady state: 16 MiB of the train split, compiled as the trainer's evaluation is, timed on a second pass
-                ekw = dict(seq_len=cfg.seq_len, batch_size=max(1, (1 << 18) // cfg.seq_len), split='train', max_bytes=eval_bytes or 1 << 24,
-                           compile=cfg.compile)
-                evaluate_model(t.model, data, **ekw); steady = evaluate_model(t.model, data, **ekw)['bytes_per_s']
-                rows.append(dict(name=name, family='bitbyte', quant=q, compile_mode=mode or 'default', repeat=rep,
-                                 params=r['params'], seq_len=cfg.seq_len, batch_bytes=cfg.batch_bytes, steps=r['steps'],
-                                 train_bytes_per_s=r['train_bytes_per_s'], step_ms=1e3 * cfg.batch_bytes / r['train_bytes_per_s'],
-                                 compile_s=r['compile_s'], eval_bytes_per_s=steady, final_eval_bytes_per_s=r['val']['bytes_per_s'], val_bpb=r['val_value'],
-                                 train_s=r['train_s'], eval_s=r['eval_s'] + r.get('final_eval_s', 0.0), peak_mem_bytes=r['peak_mem_bytes'],
-                                 device=r['device']))
-                log(f"{name}: {rows[-1]['train_bytes_per_s']:,.0f} B/s training ({rows[-1]['step_ms']:.2f} ms/step), "
-                    f"eval {rows[-1]['eval_bytes_per_s']:,.0f} B/s, val bpb {rows[-1]['val_bpb']:.3f}")
-    return rows
-
-
-# %% ../../nbs/experiments/02_bench.ipynb #a477b28e
-def nanogpt_data(data, dest) -> Path:
-    "Write a BitByte dataset's train and val bytes in nanoGPT's format (`train.bin`/`val.bin` uint16, a 256-symbol `meta.pkl`)."
-    import pickle, numpy as np
-    from bitbyte.training.data import read_manifest
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    for split in ('train', 'val'):
-        d = Path(data)/split
-        parts = [np.fromfile(d/s['name'], np.uint8) for s in read_manifest(d)['shards']]
-        np.concatenate(parts).astype(np.uint16).tofile(dest/f'{split}.bin')
-    with open(dest/'meta.pkl', 'wb') as f:
-        pickle.dump(dict(vocab_size=256, itos={i: bytes([i]) for i in range(256)}, stoi={bytes([i]): i for i in range(256)}), f)
-    return dest
-
-_NANOGPT_EVAL = r'''
-import sys, math, json, numpy as np, torch
-sys.path.insert(0, sys.argv[1])
-from model import GPT, GPTConfig
-ck = torch.load(sys.argv[2], map_location='cuda' if torch.cuda.is_available() else 'cpu', weights_only=False)
-m = GPT(GPTConfig(**ck['model_args'])); sd = ck['model']
-m.load_state_dict({k.removeprefix('_orig_mod.'): v for k, v in sd.items()}); m.to(next(iter(sd.values())).device).eval()
-v = np.fromfile(sys.argv[3], np.uint16).astype(np.int64); T = ck['model_args']['block_size']; k = (len(v) - 1) // T
-x = torch.from_numpy(v[:k * T].reshape(k, T)); y = torch.from_numpy(v[1:k * T + 1].reshape(k, T)); tot = 0.0
-dev = next(m.parameters()).device
-with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev.type == 'cuda'):
-    for i in range(0, k, 256):
-        logits, _ = m(x[i:i+256].to(dev), y[i:i+256].to(dev))
-        tot += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y[i:i+256].to(dev).flatten(), reduction='sum').item()
-print(json.dumps(dict(val_bpb=tot / (k * T) / math.log(2), val_bytes=k * T, window=T)))
-'''
-
-def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:str='config/train_shakespeare_char.py',
-                device='cuda', overrides:dict|None=None, timeout:float|None=None, log=print) -> dict:
-    """Train nanoGPT (a checkout given by path; nothing of it is copied here) on `data`'s bytes with its own config,
-    timing its steady state from its log lines, then score its final weights on `data`'s whole val split with
-    windows of its block size (the split and windows our own evaluation uses)."""
-    import re, subprocess, sys
-    checkout, work = Path(checkout).resolve(), Path(work).resolve()
-    if not (checkout/'train.py').is_file() or not (checkout/'model.py').is_file():
-        raise BitByteError(f"{checkout} is not a nanoGPT checkout (no train.py and model.py); pass the folder that holds them")
-    name = 'bitbyte_bytes'; nanogpt_data(data, work/'data'/name); out = work/'out'
-    (work/'configurator.py').unlink(missing_ok=True); (work/'configurator.py').symlink_to(checkout/'configurator.py')   # train.py reads it from its working folder
-    ov = dict(dataset=name, out_dir=str(out), max_iters=max_iters, lr_decay_iters=max_iters, eval_interval=max_iters,
-              always_save_checkpoint=True, device=str(device), compile=torch.device(device).type == 'cuda', **(overrides or {}))
-    if torch.device(device).type != 'cuda': ov.setdefault('dtype', 'float32')
-    cmd = [sys.executable, str(checkout/'train.py'), str(checkout/config), *[f"--{k}={v}" for k, v in ov.items()]]
-    t0 = time.perf_counter(); iters, evals, lines = [], [], []
-    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
-    for line in proc.stdout:   # each line's arrival time: a logged iteration has just synced with the device
-        now = time.perf_counter() - t0; lines.append(line)
-        if m := re.match(r"iter (\d+): loss ([\d.]+), time ([\d.]+)ms", line): iters.append((int(m[1]), now, float(m[3]), float(m[2])))   # iteration, arrival, ms, loss
-        elif m := re.match(r"step (\d+): train loss ([\d.]+), val loss ([\d.]+)", line): evals.append((int(m[1]), float(m[2]), float(m[3])))
-    if proc.wait(timeout) != 0: raise BitByteError(f"nanoGPT failed (exit {proc.returncode}): {''.join(lines[-5:]).strip()[-300:]}")
-    wall = time.perf_counter() - t0
-    steady = [r for r in iters if r[0] >= skip and r[0] < max_iters]
-    if len(steady) < 2: raise BitByteError(f"nanoGPT logged {len(steady)} iterations past {skip}; raise max_iters")
-    (i0, a0, *_), (i1, a1, *_) = steady[0], steady[-1]
-    cfg_text = (checkout/config).read_text()
-    for k in ('batch_size', 'block_size', 'gradient_accumulation_steps'):
-        if k not in ov and (m := re.search(rf"^{k}\s*=\s*(\d+)", cfg_text, re.M)): ov[k] = int(m[1])
-    tokens = ov.get('batch_size', 12) * ov.get('block_size', 1024) * ov.get('gradient_accumulation_steps', 1)
-    ev = json.loads(subprocess.run([sys.executable, '-c', _NANOGPT_EVAL, str(checkout), str(out/'ckpt.pt'), str(work/'data'/name/'val.bin')],
-                                   capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
-    row = dict(name='nanogpt', family='nanogpt', steps=max_iters, bytes_per_step=tokens,
-               train_bytes_per_s=tokens * (i1 - i0) / (a1 - a0), step_ms=1e3 * (a1 - a0) / (i1 - i0),
-               median_logged_ms=sorted(r[2] for r in steady)[len(steady) // 2], wall_s=wall,
-               val_bpb=ev['val_bpb'], val_window=ev['window'], best_logged_val_bpb=min(e[2] for e in evals) / math.log(2) if evals else None,
-               final_train_loss=iters[-1][3] if iters else None, command=' '.join(cmd[1:]), device=device_name(device))
-    log(f"nanoGPT: {row['train_bytes_per_s']:,.0f} B/s ({row['step_ms']:.2f} ms/iter; median logged {row['median_logged_ms']:.2f} ms), "
-        f"val bpb {row['val_bpb']:.3f} (whole split, windows of {row['val_window']}), wall {wall:.0f} s")
-    return row
-
-def nanogpt_bench_mfu(checkout, device='cuda', compile:bool=True, timeout:float|None=None) -> dict:
-    "nanoGPT's `bench.py` (GPT-2 small, random data) from a checkout: its ms per iteration and MFU (nanoGPT's formula, A100 peak)."
-    import re, subprocess, sys
-    checkout = Path(checkout).resolve()
-    cmd = [sys.executable, 'bench.py', '--real_data=False', f'--compile={compile}', f'--device={device}']
-    p = subprocess.run(cmd, cwd=checkout, capture_output=True, text=True, timeout=timeout)
-    found = re.findall(r"time per iteration: ([\d.]+)ms, MFU: ([\d.]+)%", p.stdout)
-    if p.returncode != 0 or not found: raise BitByteError(f"nanoGPT bench.py failed: {(p.stdout + p.stderr).strip()[-300:]}")
-    ms = sorted(float(t) for t, _ in found)[len(found) // 2]; mfu = sorted(float(m) for _, m in found)[len(found) // 2] / 100
-    return dict(name='nanogpt_bench', step_ms=ms, mfu_a100=mfu, achieved_tflops=mfu * 312e12 / 1e12, device=device_name(device))
-
-
-# %% ../../nbs/experiments/02_bench.ipynb #dcce7aa6
-def race_nanogpt(checkout, data, runs_dir, device='cuda', max_iters:int=5000, config:dict|None=None, train:dict|None=None,
-                 quant:bool=False, log=print) -> list[dict]:
-    """nanoGPT at its own config, then the project's small model trained for exactly as many seconds (`time_budget`:
-    nanoGPT's steady training time, compilation and evaluation apart for both): two rows with val bpb on the whole
-    val split, at equal wall time."""
-    from bitbyte.training.trainer import TrainConfig, Trainer
-    peer = run_nanogpt(checkout, data, Path(runs_dir)/'race_nanogpt', max_iters=max_iters, device=device, log=log)
-    budget = peer['step_ms'] * peer['steps'] / 1e3
-    cfg = TrainConfig(family='bitbyte', model=dict(config or NANOGPT_CHAR, quant=quant, act_quant=quant), data=str(data),
-                      out=str(Path(runs_dir)/'race_bitbyte'), steps=10**9, time_budget=budget, device=str(device),
-                      compile=torch.device(device).type == 'cuda', progress=False, allow_overwrite=True, log_every=100,
-                      **(train or NANOGPT_CHAR_TRAIN))
-    r = Trainer(cfg).fit()
-    ours = dict(name='bitbyte_race', family='bitbyte', quant=quant, params=r['params'], steps=r['steps'], time_budget=budget,
-                train_s=r['train_s'], compile_s=r['compile_s'], train_bytes_per_s=r['train_bytes_per_s'], val_bpb=r['val_value'],
-                val_window=r['val']['seq_len'], compile_mode=r['compile_mode'], device=r['device'])
-    log(f"equal wall time ({budget:.1f} s of training): nanoGPT val bpb {peer['val_bpb']:.3f} in {peer['steps']} iters; "
-        f"bitbyte {ours['val_bpb']:.3f} in {ours['steps']} steps ({ours['train_s']:.1f} s)")
-    return [dict(peer, name='nanogpt_race', train_s=budget), ours]
-
 
 # %% ../../nbs/experiments/02_bench.ipynb #ff412f52
 def append_rows(path, rows:list[dict], kind:str, when:str|None=None):
@@ -351,13 +203,14 @@ def row_names(d) -> "pd.Series":
     text = lambda c, fill: [str(v) if pd.notna(v) else fill for v in col(c, None)]   # missing stays missing, whatever pandas' str dtype does
     split, fused = text('triton_split', '1'), [p_ == 'fused' for p_ in text('m2_path', '')]
     comp = [c_.lower() == 'true' for c_ in text('compile', 'false')]
+    versioned = lambda f: isinstance(f, str) and 'version' in config_fields(f)   # a family with versions and backends (Mamba)
     def one(f, be, v, sp, fu, c):
-        if f != 'mamba': return f + (' (compiled)' if c else '')
+        if not versioned(f): return f + (' (compiled)' if c else '')
         inner = '' if not isinstance(be, str) else f"[{be}{'' if sp in ('1', '1.0') else ', split ' + sp}{', fused' if fu else ''}]"
         return f"mamba{v}{inner}" + (' (compiled)' if c else '')
     name = pd.Series([one(*t) for t in zip(d.family, col('backend', None), ver, split, fused, comp)], index=d.index, dtype=object)
     if 'params' in d:
-        multi = (d.family == 'mamba') & (d.groupby(name).params.transform('nunique') > 1)
+        multi = d.family.map(versioned) & (d.groupby(name).params.transform('nunique') > 1)
         name[multi] = [n.replace(']', f' {p / 1e6:.1f}M]', 1) for n, p in zip(name[multi], d.params[multi])]
     return name
 
@@ -422,7 +275,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
     def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
     def label(family, cfg, c):
-        return family + (f" v{cfg['version']}[{cfg['backend']}]" if family == 'mamba' else '') + (' compiled' if c else '')
+        return family + (f" v{cfg['version']}[{cfg['backend']}]" if 'version' in cfg else '') + (' compiled' if c else '')   # a versioned family names its version and backend
     def m2_paths(v, be): return mamba2_paths(v, be, mamba2_split, cuda)
     def train_row(family, cfg, T, bb, c, fused=None):   # a failure (out of memory, a compiler error) is a row too, and the sweep goes on
         try:

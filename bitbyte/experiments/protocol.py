@@ -44,7 +44,7 @@ def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
     if size not in V2_SIZES: raise BitByteError(f"unknown size {size!r}; use one of {list(V2_SIZES)}")
     S = V2_SIZES[size]; tf = dict(S['model'], **V2_QUANTS[q])
     family, version = V2_ARCHS[arch]
-    if family == 'bitbyte': return family, tf
+    if version is None: return family, tf   # the reference backbone; the versioned ones are matched to it
     n = tf['n_layer']
     cfg = match_config('mamba', count_params('bitbyte', tf), base=dict(V2_QUANTS[q], **mamba_version_config(version, toy=size == 'toy')),
                        n_layers=[2 * n, n, n + 1], width_step=S['width_step'])

@@ -4,16 +4,16 @@
 
 # %% ../../nbs/models/00_base.ipynb #07cab158
 from __future__ import annotations
-import math, typing, warnings
+import functools, importlib, inspect, math, typing, warnings
 from dataclasses import dataclass, fields
 import torch, torch.nn as nn, torch.nn.functional as F
 from ..core import Config, BitByteError
 
 # %% auto #0
-__all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN', 'nats_to_bpb', 'to_bytes_tensor', 'to_text', 'check_sampling',
-           'sample_next', 'capture_cuda_graph', 'graph_replayer', 'capture_on_cpu', 'capture_fails', 'decode_on_graph',
-           'check_field', 'check_choice', 'ByteLM', 'register', 'families', 'model_class', 'make_config', 'build_model',
-           'count_params', 'match_config']
+__all__ = ['N_BYTES', 'MASK_ID', 'LN2', 'REGISTRY', 'BUILTIN_MODULES', 'nats_to_bpb', 'to_bytes_tensor', 'to_text',
+           'check_sampling', 'sample_next', 'capture_cuda_graph', 'graph_replayer', 'decode_on_graph', 'check_field',
+           'check_choice', 'ByteLM', 'register', 'families', 'model_class', 'config_fields', 'make_config',
+           'build_model', 'count_params', 'match_config']
 
 # %% ../../nbs/models/00_base.ipynb #4a641b03
 N_BYTES = 256
@@ -100,21 +100,8 @@ def graph_replayer(run, device_type:str='cuda', capture=None, fallback:bool=Fals
 
 
 # %% ../../nbs/models/00_base.ipynb #508c972c
-class _ReplayOnCPU:
-    "What a captured CUDA graph promises, on the CPU: each `replay()` reruns `fn` into the same output buffer."
-    def __init__(self, fn): self.fn, self.out = fn, fn()
-    def replay(self): self.out.copy_(self.fn())
-
-def capture_on_cpu(fn, warmup:int=2):
-    "`capture_cuda_graph`'s contract without a GPU (for tests): `warmup` runs, a capture that runs `fn`, one replay: `(graph, output)`."
-    for _ in range(warmup): fn()
-    g = _ReplayOnCPU(fn); g.replay()
-    return g, g.out
-
-def capture_fails(fn, warmup:int=2):
-    "A capture that fails as a CUDA one does when the step syncs with the host (for tests): the warm-ups run, then it raises."
-    for _ in range(warmup): fn()
-    raise RuntimeError("operation not permitted when stream is capturing")
+# re-exported for nbs/models/02_mamba's tests only, until they import from bitbyte.models.testing (then delete this cell)
+from .testing import capture_on_cpu, capture_fails
 
 # %% ../../nbs/models/00_base.ipynb #9cdff815
 def decode_on_graph(idx:torch.Tensor, cuda_graph:bool|None, compile_decode:bool) -> tuple[bool, bool]:
@@ -157,6 +144,20 @@ class ByteLM(nn.Module):
     family: str = None       # registry name: 'bitbyte', 'mamba', 'diffusion'
     variant: str = 'ar'      # objective: 'ar' (next byte) or 'diffusion' (masked denoising)
     config_class: type = None
+    # What the model can do, declared by its class: code outside a family reads these, never the family's name.
+    eval_metric: str = 'bpb'      # the headline of an evaluation: the mean of the `eval_nats` terms named so
+    sliding_eval: bool = True     # `eval_nats(score_last=)` works: each byte is predicted from the bytes before it only
+    train_graphs: bool = False    # its compiled training step replays as CUDA graphs (torch.compile 'reduce-overhead'): measured, so on by default
+    needs_prompt: bool = True     # `generate` continues a context, so it needs at least one byte of prompt
+    infills: bool = False         # `generate` may rewrite the prompt too (fills its `MASK_ID`s), so its output is all new text
+    decoding: frozenset = frozenset()   # the options `generate` takes beyond the base's (`cuda_graph`, `compile_decode`, `steps`, ...)
+
+    def __init_subclass__(cls, **kw):
+        "A class that does not declare `decoding` declares the extra keyword options of its `generate`."
+        super().__init_subclass__(**kw)
+        if 'decoding' not in cls.__dict__:
+            names = lambda f: set(inspect.signature(f).parameters)
+            cls.decoding = frozenset(names(cls.generate) - names(ByteLM.generate))
 
     def __init__(self, config):
         super().__init__()
@@ -170,10 +171,6 @@ class ByteLM(nn.Module):
         loss = F.cross_entropy(logits.float().reshape(-1, logits.size(-1)), batch[:, 1:].reshape(-1))
         m = loss.detach()   # metrics stay on the device: reading them (float()) is the caller's one sync, when it logs
         return loss, {'loss': m, 'bpb': nats_to_bpb(m)}
-
-    eval_metric: str = 'bpb'   # the headline of an evaluation: the mean of the `eval_nats` terms named so
-    train_graphs: bool = False   # its compiled training step replays as CUDA graphs (torch.compile 'reduce-overhead'): measured, so on by default
-    sliding_eval: bool = True  # `eval_nats(score_last=)` works: each byte is predicted from the bytes before it only
 
     @torch.no_grad()
     def eval_nats(self, batch:torch.Tensor, generator:torch.Generator|None=None,
@@ -194,6 +191,10 @@ class ByteLM(nn.Module):
     def flops_per_byte(self, seq_len:int) -> float:
         "Training FLOPs per byte: 6 per weight (forward and backward matmuls); families add their extras."
         return 6.0 * self.num_params()
+
+    def activation_bytes(self, n_bytes:int) -> int|None:
+        "Predicted activation memory of one training step on `n_bytes` bytes (B×T); None: the family has no activation model."
+        return None
 
     def optim_groups(self, weight_decay:float) -> list[dict]:
         "Decay matrices (2-D weights); leave norms, biases, 1-D parameters and any marked `_no_weight_decay` alone."
@@ -218,34 +219,46 @@ class ByteLM(nn.Module):
     @classmethod
     def from_pretrained(cls, path, device='cpu') -> 'ByteLM':
         "The model in a folder written by `bitbyte export RUN --hf DIR` (or downloaded from the hub), in eval mode; a family's class loads only its own family."
-        from bitbyte.training.hub import from_pretrained   # the folder format lives with the export (nbs/09c_hub)
+        from bitbyte.training.hub import from_pretrained   # the folder format lives with the export (nbs/training/06_hub)
         return from_pretrained(path, device=device, family=cls.family)
 
     def extra_repr(self) -> str: return f"family={self.family}, variant={self.variant}, params={self.num_params():,}"
 
 # %% ../../nbs/models/00_base.ipynb #f3837470
-REGISTRY: dict[str, type] = {}
+REGISTRY: dict[str, type] = {}   # family name -> class; the built-in families register themselves when their module is imported
+BUILTIN_MODULES = ('bitbyte.models.transformer', 'bitbyte.models.mamba', 'bitbyte.models.diffusion')
+
+def _from_package(cls) -> bool: return cls.__module__.split('.')[0] == 'bitbyte'
 
 def register(cls):
-    "Class decorator: make a `ByteLM` subclass buildable by its `family` name."
-    assert issubclass(cls, ByteLM) and cls.family and cls.config_class
-    REGISTRY[cls.family] = cls
+    """Class decorator: make a `ByteLM` subclass buildable by its `family` name. A family the package defines always
+    means the package's class: a class of the same name defined elsewhere (a notebook re-running a family's cell)
+    does not replace it."""
+    if not (isinstance(cls, type) and issubclass(cls, ByteLM) and cls.family and cls.config_class):
+        raise BitByteError(f"register takes a ByteLM subclass with a family name and a config_class, got {cls!r}")
+    old = REGISTRY.get(cls.family)
+    if old is None or _from_package(cls) or not _from_package(old): REGISTRY[cls.family] = cls
     return cls
 
-BUILTIN = {'bitbyte': ('bitbyte.models.transformer', 'BitByteLM'), 'mamba': ('bitbyte.models.mamba', 'MambaLM'),
-           'diffusion': ('bitbyte.models.diffusion', 'DiffusionLM')}
+@functools.cache
+def _load_builtins():
+    "Import the built-in families' modules once (at the first lookup: importing them here would be circular)."
+    for mod in BUILTIN_MODULES: importlib.import_module(mod)
 
-def families() -> list[str]: return sorted(set(BUILTIN) | set(REGISTRY))
+def families() -> list[str]:
+    "Every family name `build_model` knows: the built-in ones and those registered since."
+    _load_builtins(); return sorted(REGISTRY)
 
 def model_class(family:str) -> type:
-    "The class of `family`: the package's own for the built-in families, else what `register` recorded."
-    import importlib
-    if family in BUILTIN:   # always the exported class, never a copy a notebook session registered
-        mod, name = BUILTIN[family]
-        return getattr(importlib.import_module(mod), name)
-    if family not in REGISTRY:
-        raise BitByteError(f"unknown model family {family!r}; choose one of {families()}")
+    "The class registered for `family`."
+    _load_builtins()
+    if family not in REGISTRY: raise BitByteError(f"unknown model family {family!r}; choose one of {families()}")
     return REGISTRY[family]
+
+def config_fields(family:str) -> set[str]:
+    "The config field names of `family`; empty for a name that is no family (a peer's rows in a results table)."
+    _load_builtins()
+    return {f.name for f in fields(REGISTRY[family].config_class)} if family in REGISTRY else set()
 
 def make_config(family:str, config=None, **overrides):
     "The family's config from a config object, a dict, or defaults, with `overrides` applied."

@@ -49,6 +49,8 @@ def draw_mask(shape, p:torch.Tensor|float, device, generator:torch.Generator|Non
 class DiffusionLM(ByteLM):
     "Byte-level masked-diffusion denoiser on a bidirectional BitNet Transformer."
     family, variant, config_class = 'diffusion', 'diffusion', DiffusionConfig
+    needs_prompt, infills = False, True   # it generates from nothing, and fills the prompt's own MASK_IDs
+    decoding = frozenset({'steps'})       # the number of unmasking steps
 
     def __init__(self, config:DiffusionConfig):
         super().__init__(config)
@@ -59,6 +61,7 @@ class DiffusionLM(ByteLM):
         return self.transformer(idx)
 
     def flops_per_byte(self, seq_len:int) -> float: return self.transformer.flops_per_byte(seq_len)
+    def activation_bytes(self, n_bytes:int) -> int: return self.transformer.activation_bytes(n_bytes)
 
     def mask_probs(self, B:int, device, generator=None) -> torch.Tensor:
         "Per-sample mask probability for a random step t ∈ {1..diffusion_steps}."

@@ -11,10 +11,11 @@ from torch.utils.checkpoint import checkpoint
 from ..core import Config, BitByteError
 from ..blocks.quant import make_linear, BitLinear
 from .base import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph, check_field, check_choice
+from ..blocks.layers import RMSNorm, Rotary, apply_rotary   # RMSNorm re-exported here for callers that import it from the Transformer
 
 # %% auto #0
-__all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'RMSNorm', 'Rotary', 'apply_rotary', 'KVCache', 'Attention', 'SwiGLU',
-           'Block', 'TransformerBackbone', 'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
+__all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'KVCache', 'Attention', 'SwiGLU', 'Block', 'TransformerBackbone',
+           'graph_decoder', 'BitByteLM', 'bitbyte_num_params']
 
 # %% ../../nbs/models/01_transformer.ipynb #1a7260bf
 @dataclass
@@ -50,45 +51,6 @@ class BitByteConfig(Config):
 def ffn_width(config) -> int:
     "SwiGLU hidden width: `config.d_ff`, or 8/3·d_model rounded up to a multiple of 64."
     return config.d_ff or 64 * math.ceil(8 * config.d_model / 3 / 64)
-
-# %% ../../nbs/models/01_transformer.ipynb #4e04b0d8
-class RMSNorm(nn.Module):
-    def __init__(self, dim:int, eps:float=1e-5):
-        super().__init__()
-        self.eps = eps
-        self.weight = nn.Parameter(torch.ones(dim))
-    def forward(self, x):
-        xf = x.float()
-        return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)).type_as(x) * self.weight
-
-# %% ../../nbs/models/01_transformer.ipynb #584236cc
-class Rotary(nn.Module):
-    "cos/sin tables for rotary embeddings, extended on demand."
-    def __init__(self, head_dim:int, base:float=10000.0, max_seq_len:int=8192):
-        super().__init__()
-        if head_dim % 2: raise BitByteError(f"rotary embeddings need an even head size, got {head_dim}; pick d_model/n_head even")
-        self.head_dim, self.base = head_dim, base
-        self._build(max_seq_len)
-
-    def _build(self, n:int, device=None):
-        inv_freq = 1.0 / (self.base ** (torch.arange(0, self.head_dim, 2, device=device, dtype=torch.float32) / self.head_dim))
-        ang = torch.outer(torch.arange(n, device=device, dtype=torch.float32), inv_freq)
-        self.register_buffer('cos', ang.cos(), persistent=False)
-        self.register_buffer('sin', ang.sin(), persistent=False)
-
-    def reset(self):
-        "Recompute the tables in place (after `to_empty`, which leaves buffers uninitialized)."
-        self._build(self.cos.size(0), self.cos.device)
-
-    def forward(self, start:int, n:int) -> tuple[torch.Tensor, torch.Tensor]:
-        "cos, sin of shape `(n, head_dim/2)` for positions `start .. start+n-1`."
-        if start + n > self.cos.size(0): self._build(max(start + n, 2 * self.cos.size(0)), self.cos.device)
-        return self.cos[start:start+n], self.sin[start:start+n]
-
-def apply_rotary(x:torch.Tensor, cos:torch.Tensor, sin:torch.Tensor) -> torch.Tensor:
-    "Rotate `x` of shape `(B, H, T, head_dim)` by the angles in `cos`/`sin` `(T, head_dim/2)`."
-    x1, x2 = x.float().chunk(2, -1)
-    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], -1).type_as(x)
 
 # %% ../../nbs/models/01_transformer.ipynb #9642c050
 class KVCache:
@@ -236,6 +198,12 @@ class TransformerBackbone(nn.Module):
         c = self.config
         return 6.0 * self.matmul_params() + 12.0 * c.n_layer * c.d_model * seq_len
 
+    def activation_bytes(self, n_bytes:int) -> int:
+        "Activations held for the backward pass of a step on `n_bytes` bytes: 34·d·L per byte (8·d·L more for the quantized copies of linear inputs), plus the logits."
+        c = self.config
+        per_byte = 34 * c.d_model * c.n_layer + (2 * 4 * c.d_model * c.n_layer if c.quant else 0)
+        return per_byte * n_bytes + n_bytes * N_BYTES * (4 + 4 + 2)
+
 # %% ../../nbs/models/01_transformer.ipynb #6a746ab6
 DECODE_BUCKET = 2048   # with compile_decode, the cache length is rounded up to a multiple: one compilation serves many lengths
 
@@ -259,6 +227,7 @@ class BitByteLM(ByteLM):
     "Byte-level BitNet b1.58 Transformer: next-byte prediction."
     family, variant, config_class = 'bitbyte', 'ar', BitByteConfig
     train_graphs = True   # 2.3x the default compile's bytes/s at nanoGPT's shakespeare_char size on an H200 (artifacts/reports/bench.csv)
+    decoding = frozenset({'cuda_graph', 'compile_decode'})   # cached decoding, on a CUDA graph by default on CUDA
 
     def __init__(self, config:BitByteConfig):
         super().__init__(config)
@@ -267,6 +236,7 @@ class BitByteLM(ByteLM):
     def forward(self, idx:torch.Tensor) -> torch.Tensor: return self.transformer(idx)
 
     def flops_per_byte(self, seq_len:int) -> float: return self.transformer.flops_per_byte(seq_len)
+    def activation_bytes(self, n_bytes:int) -> int: return self.transformer.activation_bytes(n_bytes)
 
     @torch.no_grad()
     def generate(self, prompt, max_new_bytes:int=100, temperature:float=1.0, top_k:int|None=None,

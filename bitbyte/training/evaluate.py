@@ -190,7 +190,7 @@ def generate_with_metrics(model:ByteLM, prompt:str|bytes, max_new_bytes:int=200,
     "Generate from `prompt` and report the text, latency, bytes/s and peak memory; `options` go to the family's `generate` (e.g. `compile_decode`)."
     model = getattr(model, 'module', model); model.eval(); dev = model.device
     idx = to_bytes_tensor(prompt, dev)
-    if idx.size(1) == 0 and model.variant != 'diffusion': idx = to_bytes_tensor(b"\n", dev)
+    if idx.size(1) == 0 and model.needs_prompt: idx = to_bytes_tensor(b"\n", dev)   # a context of one newline
     beyond = warn_beyond_training(idx.size(1) + max_new_bytes, train_seq_len)
     g = torch.Generator(device=dev).manual_seed(seed)
     reset_peak_memory(dev); sync(dev); t0 = time.perf_counter()
@@ -198,7 +198,7 @@ def generate_with_metrics(model:ByteLM, prompt:str|bytes, max_new_bytes:int=200,
         out = model.generate(idx, max_new_bytes=max_new_bytes, temperature=temperature, top_k=top_k, top_p=top_p, generator=g, **options)
     sync(dev); dt = time.perf_counter() - t0
     n_prompt = idx.size(1)
-    new = out[0, n_prompt:] if model.variant != 'diffusion' or out.size(1) > n_prompt else out[0]
+    new = out[0] if model.infills and out.size(1) == n_prompt else out[0, n_prompt:]   # an infilled prompt is all new text
     return dict(family=model.family, prompt=to_text(idx), text=to_text(out), new_text=to_text(new),
                 new_bytes=int(max_new_bytes), latency_s=dt, ms_per_byte=1000*dt/max(1, max_new_bytes),
                 bytes_per_s=max_new_bytes/dt if dt > 0 else float('inf'), peak_mem_bytes=peak_memory_bytes(dev),

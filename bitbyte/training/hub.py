@@ -9,8 +9,8 @@ from pathlib import Path
 from safetensors.torch import save_model
 from .. import __version__
 from ..core import BitByteError, save_json, write_text_atomic, ensure_new_path
-from ..models.base import ByteLM, build_model
-from .checkpoint import (resolve_checkpoint, read_meta, load_checkpoint, load_weights,
+from ..models.base import ByteLM
+from .checkpoint import (resolve_checkpoint, read_meta, load_checkpoint, load_weights, build_from_meta,
                                          WEIGHTS_FILE, RUN_RECORD_FILE, CHECKPOINTS_DIR)
 
 # %% auto #0
@@ -106,7 +106,7 @@ def from_pretrained(path, device='cpu', family:str|None=None) -> ByteLM:
         raise BitByteError(f"{f} has no bitbyte family and config; is {p} a folder written by `bitbyte export`?")
     if family is not None and cfg['family'] != family:
         raise BitByteError(f"{p} holds a {cfg['family']!r} model, not {family!r}; load it with ByteLM.from_pretrained")
-    model = load_weights(build_model(cfg['family'], cfg['config']), p/WEIGHTS_FILE, device, what=f"exported model {p}")
+    model = load_weights(build_from_meta(cfg, p), p/WEIGHTS_FILE, device, what=f"exported model {p}")   # built as a checkpoint's model is
     return model.to(device).eval()
 
 # %% ../../nbs/training/08_hub.ipynb #905ef10a
