@@ -20,9 +20,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
-from bitbyte.core import env_set, seed_everything
-from bitbyte.models.mamba import MambaLM, MambaConfig, mamba_kernels, triton_available
-from bitbyte.models.mamba2 import SSD_KERNEL_CHUNK, ssd_chunked, ssd_ref, ssd_kernels, ssd_fused
+from bitbyte.core import seed_everything
+from bitbyte.models.mamba import MambaLM, MambaConfig
+from bitbyte.kernels.backends import SSD_KERNEL_CHUNK, mamba_kernels, ssd_kernels, ssd_fused
+from bitbyte.kernels.scan_triton import triton_available
+from bitbyte.kernels.ssd import ssd_chunked, ssd_ref
 from bitbyte.experiments.bench import GPT2_SMALL, mamba_matched
 from gpu_mamba_check import diffs   # the Mamba-1 check beside this file: max abs, max rel and mean abs differences
 
@@ -59,12 +61,12 @@ def scan_part():
 
 
 def model_part():
-    """The matched model on the built-in path ('torch'), `mamba_ssm`'s split kernels ('mamba_ssm', built under
-    BITBYTE_MAMBA2_FUSED=0) and, where causal-conv1d imports, its fused path ('fused'), on the same weights.
+    """The matched model on the built-in path ('torch'), `mamba_ssm`'s split kernels ('mamba_ssm', built with
+    fused=False) and, where causal-conv1d imports, its fused path ('fused'), on the same weights.
     The top-level figures compare 'mamba_ssm' with 'torch' (as before); `fused` compares the fused path with both."""
     cfg = mamba_matched(GPT2_SMALL, 2)
     seed_everything(0)
-    with env_set('BITBYTE_MAMBA2_FUSED', '0'): models = {be: MambaLM(cfg.replace(backend=be)).cuda() for be in ('torch', 'mamba_ssm')}
+    models = {be: MambaLM(cfg.replace(backend=be, fused=False)).cuda() for be in ('torch', 'mamba_ssm')}
     if ssd_fused() is not None: models['fused'] = MambaLM(cfg.replace(backend='mamba_ssm')).cuda()
     for m in list(models.values())[1:]: m.load_state_dict(models['torch'].state_dict())
     x = torch.randint(0, 256, (2, 2049), device='cuda', generator=torch.Generator(device='cuda').manual_seed(0))
@@ -98,10 +100,10 @@ def triton_part():
         l = m.loss(x)[0]; l.backward(); loss[k] = l.item()
         grads[k] = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
     out.update(loss_fp32=loss, grads_fp32=diffs(grads['triton'], grads['mamba_ssm']))
-    with env_set('BITBYTE_TRITON_SPLIT', '4'):   # the same with the sequence split into 4 segments per row
-        m = models['triton']; l = m.loss(x)[0]; l.backward()
-        g4 = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
-        out['split4'] = dict(loss_fp32=l.item(), grads_fp32=diffs(g4, grads['mamba_ssm']))
+    m = MambaLM(cfg.replace(backend='triton', triton_split=4)).cuda()   # the same with the sequence split into 4 segments per row
+    m.load_state_dict(models['mamba_ssm'].state_dict()); l = m.loss(x)[0]; l.backward()
+    g4 = torch.cat([p.grad.flatten() for p in m.parameters()]); m.zero_grad(set_to_none=True)
+    out['split4'] = dict(loss_fp32=l.item(), grads_fp32=diffs(g4, grads['mamba_ssm']))
     return out
 
 

@@ -20,13 +20,15 @@ Run from the repository root without installing the package:
     PYTHONPATH=. python tools/gpu_mamba_check.py --out results.json
     PYTHONPATH=. python tools/gpu_mamba_check.py --gpt2_small --out results.json   # the benchmark's matched size
 """
-import argparse, json, os, statistics, sys, time, traceback
+import argparse, json, statistics, sys, time, traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch
-from bitbyte.models.mamba import (MambaLM, MambaConfig, mamba_kernels, triton_available, selective_scan_triton,
-                           selective_scan_chunked)
+from bitbyte.models.mamba import MambaLM, MambaConfig
+from bitbyte.kernels.backends import mamba_kernels
+from bitbyte.kernels.scan_triton import triton_available, selective_scan_triton
+from bitbyte.kernels.scan_ref import selective_scan_chunked
 
 
 def diffs(a, b):
@@ -140,9 +142,11 @@ def main():
     ap.add_argument('--triton_block_ds', type=int, nargs='*', default=[16, 32, 64],
                     help='BLOCK_D values of the scan-only benchmark (none: skip it)')
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--triton_split', default='1', help="segments the Triton scan splits the sequence into, or 'auto' (MambaConfig.triton_split)")
     args = ap.parse_args()
+    split = int(args.triton_split) if args.triton_split.isdigit() else args.triton_split
 
-    rep = dict(args=vars(args), triton_split=os.environ.get('BITBYTE_TRITON_SPLIT', '1'), torch=torch.__version__, cuda=torch.version.cuda,
+    rep = dict(args=vars(args), triton_split=split, torch=torch.__version__, cuda=torch.version.cuda,
                cuda_available=torch.cuda.is_available())
     def write():
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +177,7 @@ def main():
         cfg = MambaConfig(**{**m.to_dict(), 'backend': 'torch'})
     else:
         cfg = MambaConfig(d_model=args.d_model, n_layer=args.n_layer, d_state=args.d_state, quant=not args.no_quant)
+    cfg = cfg.replace(triton_split=split)
     available = dict(torch=True, triton=triton_available(), mamba_ssm=k is not None)
     models = {}
     for name in args.backends:
@@ -218,7 +223,7 @@ def main():
     if 'triton' in models:
         for bd in args.triton_block_ds:
             scans[f'triton_block_d{bd}'] = ('bld', lambda u, dl, A, B, C, D, z, bd=bd:
-                                            selective_scan_triton(u, dl, A, B, C, D, z, layout='bld', block_d=bd))
+                                            selective_scan_triton(u, dl, A, B, C, D, z, layout='bld', block_d=bd, split=split))
     if 'mamba_ssm' in models: scans['mamba_ssm'] = ('bdl', lambda u, dl, A, B, C, D, z: k[0](u, dl, A, B, C, D, z, delta_softplus=True))
     if 'torch' in models: scans['torch_chunked'] = ('bdl', lambda u, dl, A, B, C, D, z: selective_scan_chunked(u, dl, A, B, C, D, z))
     rep['scan_only'] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, time
 from pathlib import Path
 import torch
-from ..core import BitByteError, autocast_dtype, device_name, env_set, peak_memory_bytes, reset_peak_memory, sync, git_info
+from ..core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, git_info
 from ..models.base import build_model, config_fields, ByteLM, N_BYTES
 from .peer import bench_small, run_nanogpt, nanogpt_bench_mfu, race_nanogpt
 
@@ -56,13 +56,13 @@ def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, 
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
     return model, b, step
 
-FUSED_PATH = {'1': 'fused', '0': 'mamba_ssm'}   # BITBYTE_MAMBA2_FUSED → the Mamba-2 path a model built under it takes
+FUSED_PATH = {'1': 'fused', '0': 'mamba_ssm'}   # mamba2_paths' setting → the Mamba-2 path a model built with it takes
 
 def _model_tags(model, device) -> dict:
     "What tells one model's rows from another's: backend, version, and the scan variant (Triton split, Mamba-2 path)."
     c = model.config
     tags = dict(backend=getattr(c, 'backend', None), version=getattr(c, 'version', None))
-    if tags['backend'] == 'triton': tags['triton_split'] = os.environ.get('BITBYTE_TRITON_SPLIT', '1')   # the Triton scan's sequence split
+    if tags['backend'] == 'triton': tags['triton_split'] = str(c.triton_split)   # the Triton scan's sequence split
     if tags['version'] == 2: tags['m2_path'] = model.layers[0].mixer.path(torch.empty(0, device=device))   # fused, mamba_ssm (split) or torch
     return tags
 
@@ -219,16 +219,16 @@ GPT2_SMALL = dict(d_model=768, n_layer=12, n_head=12)
 
 def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int, str]]:
     "`(version, backend)` pairs to benchmark: each version with each backend it has that runs here (or those named)."
-    from bitbyte.models.mamba import mamba_kernels, triton_available
-    from bitbyte.models.mamba2 import ssd_kernels
+    from bitbyte.kernels.backends import mamba_kernels, ssd_kernels
+    from bitbyte.kernels.scan_triton import triton_available
     have = {1: ['torch'] + (['triton'] if cuda and triton_available() else []) + (['mamba_ssm'] if cuda and mamba_kernels() is not None else []),
             2: ['torch'] + (['mamba_ssm'] if cuda and ssd_kernels() is not None else [])}
     return [(v, be) for v in versions for be in (backends or have[v]) if be in ('torch', 'mamba_ssm') or v == 1]
 
 def mamba2_paths(version:int, backend:str, split:bool, cuda:bool=True) -> list:
-    """The `BITBYTE_MAMBA2_FUSED` settings an arm is timed under: `['1', '0']` (fused, then split kernels) for Mamba-2
+    """The `MambaConfig.fused` settings an arm is timed under: `['1', '0']` (fused, then split kernels) for Mamba-2
     on `mamba_ssm` with `split` where the fused path exists, else `[None]` (as the environment says)."""
-    from bitbyte.models.mamba2 import ssd_fused
+    from bitbyte.kernels.backends import ssd_fused
     return ['1', '0'] if split and (version, backend) == (2, 'mamba_ssm') and cuda and ssd_fused() is not None else [None]
 
 def mamba_matched(tf:dict, version:int, quick:bool=False, aligned:bool=True):
@@ -247,7 +247,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
               parts=('train', 'sweep', 'generate', 'loader'), sweep_compile=None, mamba_backends=None,
               contexts=(256, 1024, 4096), profile_seq_lens=(4096,), mamba_versions=(1, 2), compile_mamba:bool=False,
               mamba2_aligned:bool=True, mamba2_split:bool=False, eager:bool=True, generate_families=('bitbyte', 'mamba'),
-              peer=None, small_steps:int=600, small_repeats:int=3, compile_modes=(None,), runs_dir='artifacts/runs/bench',
+              triton_split:int|str=1, peer=None, small_steps:int=600, small_repeats:int=3, compile_modes=(None,), runs_dir='artifacts/runs/bench',
               log=print) -> list[dict]:
     """Run the benchmark suite (the `parts` asked for) and append every row to `out_csv`. `mamba2_split` also times
     Mamba-2 on `mamba_ssm`'s split kernels where its fused path exists; `eager=False` skips the sweep's eager rows
@@ -270,7 +270,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             rows.append(r)
     if rows: save(out_csv, rows, 'train')
     cuda = torch.device(device).type == 'cuda'
-    mcfgs = {v: mamba_matched(tf, v, quick, aligned=mamba2_aligned) for v in mamba_versions}
+    mcfgs = {v: mamba_matched(tf, v, quick, aligned=mamba2_aligned).replace(triton_split=triton_split) for v in mamba_versions}
     arms = mamba_arms(mamba_versions, mamba_backends, cuda)
     sweep_compile = seq_lens if sweep_compile is None else sweep_compile
     def fits(v, be, T): return quick or be != 'torch' or v == 2 or T <= torch_backend_max_len   # Mamba-1's chunked scan: memory ∝ B·L·d·N
@@ -279,7 +279,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
     def m2_paths(v, be): return mamba2_paths(v, be, mamba2_split, cuda)
     def train_row(family, cfg, T, bb, c, fused=None):   # a failure (out of memory, a compiler error) is a row too, and the sweep goes on
         try:
-            with env_set('BITBYTE_MAMBA2_FUSED', fused): r = bench_train(family, cfg, T, bb, steps, device, compile=c, peak_flops=peak)
+            r = bench_train(family, dict(cfg, fused=fused == '1') if fused else cfg, T, bb, steps, device, compile=c, peak_flops=peak)
         except Exception as e:
             r = failure_row(e, device, fused, family=family, version=cfg.get('version'), backend=cfg.get('backend'), seq_len=T, compile=c)
         log(f"T={T} {label(family, cfg, c)}{' split' if fused == '0' else ''}: " + (f"failed: {r['error']}" if 'error' in r else
@@ -313,7 +313,7 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             for fam, cfg, c, fu in runs:
                 name = label(fam, cfg, c) + (' split' if fu == '0' else '')
                 try:
-                    with env_set('BITBYTE_MAMBA2_FUSED', fu): pr = bench_profile(fam, cfg, T, bb, device, top=25 if not quick else 5, compile=c)
+                    pr = bench_profile(fam, dict(cfg, fused=fu == '1') if fu else cfg, T, bb, device, top=25 if not quick else 5, compile=c)
                 except Exception as e:   # a row with its error, as in the sweep
                     prows.append(failure_row(e, device, fu, family=fam, backend=cfg.get('backend'), version=cfg.get('version'), compile=c, seq_len=T))
                     log(f"profile {name} at {T} failed: {prows[-1]['error']}"); continue
@@ -376,7 +376,8 @@ def add_bench_parser(add):
     p.add_argument('--mamba_versions', type=int, nargs='+', default=[1, 2], choices=[1, 2], help='Mamba-1 and/or Mamba-2 (SSD) models')
     p.add_argument('--compile_mamba', action='store_true', help='also time torch.compile of the Mamba models, at the --sweep_compile lengths')
     p.add_argument('--mamba2_split', action='store_true',
-                   help="also time Mamba-2 on mamba_ssm's split kernels (BITBYTE_MAMBA2_FUSED=0) beside its fused path, where causal-conv1d makes that exist")
+                   help="also time Mamba-2 on mamba_ssm's split kernels (MambaConfig.fused=False) beside its fused path, where causal-conv1d makes that exist")
+    p.add_argument('--triton_split', default='1', help="Mamba-1 on Triton: segments the sequence is scanned in, or 'auto' (MambaConfig.triton_split)")
     p.add_argument('--generate_families', nargs='+', default=['bitbyte', 'mamba'], choices=['bitbyte', 'mamba'],
                    help='the models the generation part times (the Transformer compiles a decoding graph per context, which takes minutes)')
     p.add_argument('--no_eager', action='store_true', help='skip the eager rows of the sweep and profile wherever compiled ones run')
@@ -392,6 +393,6 @@ def _cmd_bench(a):
     run_suite(a.out, device=pick_device(a.device), quick=a.quick, seq_lens=tuple(a.seq_lens), compile=not a.no_compile,
               data=a.data, parts=tuple(a.parts), sweep_compile=a.sweep_compile, mamba_backends=a.mamba_backends,
               contexts=a.contexts, profile_seq_lens=tuple(a.profile_seq_lens), mamba_versions=tuple(a.mamba_versions),
-              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned, mamba2_split=a.mamba2_split, eager=not a.no_eager,
+              compile_mamba=a.compile_mamba, mamba2_aligned=not a.mamba2_unaligned, mamba2_split=a.mamba2_split, eager=not a.no_eager, triton_split=a.triton_split,
               generate_families=tuple(a.generate_families), peer=a.peer, small_steps=a.small_steps, small_repeats=a.small_repeats,
               compile_modes=tuple(None if m == 'default' else m for m in a.compile_modes), runs_dir=a.runs_dir)

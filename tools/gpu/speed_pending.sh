@@ -21,9 +21,9 @@
 #   m2_builtin_fused   the built-in scan at 4k and 16k, compiled, against the fused and the split path in one call (needs
 #                      causal-conv1d: carry .whl_bench, tools/gpu/bench_wheels.py)
 #   m2_builtin_profile what bounds the built-in Mamba-2 step at 4k, compiled, beside the fused path
-#   m2_builtin         the built-in scan at 4k eager and compiled (BITBYTE_MAMBA2_FUSED=0: against the split kernels)
+#   m2_builtin         the built-in scan at 4k eager and compiled (MambaConfig.fused=False: against the split kernels)
 #   m2_eager_long      eager Transformer and eager Mamba-2 (fused, split) at 16k and 32k: the eager/eager ratios
-#   triton_split_check Mamba-1's Triton scan split along the sequence (BITBYTE_TRITON_SPLIT=auto) on the small model
+#   triton_split_check Mamba-1's Triton scan split along the sequence (--triton_split auto, MambaConfig.triton_split) on the small model
 #   m1_split           the same in the GPT-2-matched sweep beside mamba_ssm
 #   m1_32k             Mamba-1 at 32k (the earlier sweep stopped there), eager and compiled
 # Then, on any machine: append the rows to artifacts/reports/bench.csv and profile.csv, and run
@@ -57,7 +57,7 @@ run_step m2_builtin_fused 360 "${BENCH[@]}" --parts sweep --seq_lens 4096 16384 
 run_step m2_builtin_profile 200 "${BENCH[@]}" --parts profile --profile_seq_lens 4096 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --no_eager
 run_step m2_builtin 300 "${BENCH[@]}" --parts sweep --seq_lens 4096 --mamba_versions 2 --mamba_backends torch mamba_ssm --compile_mamba --sweep_compile 4096
 run_step m2_eager_long 200 "${BENCH[@]}" --parts sweep --seq_lens 16384 32768 --mamba_versions 2 --mamba_backends mamba_ssm --mamba2_split --sweep_compile
-run_step triton_split_check 240 env BITBYTE_TRITON_SPLIT=auto python3 tools/gpu_mamba_check.py --out "$OUT/mamba_check_split.json"
-run_step m1_split 240 env BITBYTE_TRITON_SPLIT=auto "${BENCH[@]}" --parts sweep --seq_lens 8192 16384 --mamba_versions 1 --mamba_backends triton mamba_ssm --sweep_compile
+run_step triton_split_check 240 python3 tools/gpu_mamba_check.py --triton_split auto --out "$OUT/mamba_check_split.json"
+run_step m1_split 240 "${BENCH[@]}" --triton_split auto --parts sweep --seq_lens 8192 16384 --mamba_versions 1 --mamba_backends triton mamba_ssm --sweep_compile
 run_step m1_32k 240 "${BENCH[@]}" --parts sweep --seq_lens 32768 --mamba_versions 1 --mamba_backends mamba_ssm triton --compile_mamba
 ls -la "$OUT"
