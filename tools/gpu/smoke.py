@@ -3,7 +3,7 @@ bitsandbytes' 8-bit AdamW, from the embedded corpus; prints one line per run. Us
 import sys, json, math
 from pathlib import Path
 from bitbyte.training.trainer import TrainConfig, train
-from bitbyte.training.data import prepare_shakespeare
+from bitbyte.training.corpora import prepare_shakespeare
 
 out = Path(sys.argv[1]); data = out/'shakespeare'
 prepare_shakespeare(data, allow_overwrite=True)
