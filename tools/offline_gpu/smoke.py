@@ -1,5 +1,5 @@
 """GPU smoke run: every family trains a few steps on CUDA (bf16 autocast), with torch AdamW and with
-bitsandbytes' 8-bit AdamW, from the embedded corpus; prints one line per run. Usage: python3 tools/gpu/smoke.py OUT_DIR"""
+bitsandbytes' 8-bit AdamW, from the embedded corpus; prints one line per run. Usage: python3 tools/offline_gpu/smoke.py OUT_DIR"""
 import sys, json, math
 from pathlib import Path
 from bitbyte.training.trainer import TrainConfig, train
