@@ -20,7 +20,8 @@ __all__ = ['OPTIONAL', 'QUICKSTART', 'cmd_prepare', 'cmd_pack', 'cmd_pack_tinyst
 def _print_json(obj): print(json.dumps(obj, indent=2, default=str))
 
 def cmd_prepare(a):
-    from bitbyte.training.data import prepare_shakespeare, dataset_summary, format_dataset_summary, DEFAULT_DATASET
+    from bitbyte.training.data import dataset_summary, format_dataset_summary, DEFAULT_DATASET
+    from bitbyte.training.corpora import prepare_shakespeare
     if a.corpus == 'linux':
         from bitbyte.training.linux import cmd_prepare_linux; return cmd_prepare_linux(a)
     from bitbyte.training.linux import linux_options_given
@@ -31,18 +32,21 @@ def cmd_prepare(a):
     print(format_dataset_summary(dataset_summary(root)))
 
 def cmd_pack(a):
-    from bitbyte.training.data import pack_files, dataset_summary, format_dataset_summary
+    from bitbyte.training.data import dataset_summary, format_dataset_summary
+    from bitbyte.training.corpora import pack_files
     root = pack_files(a.inputs, a.out, shard_size=a.shard_size, sep_byte=a.sep_byte, glob=a.glob,
                       recursive=a.recursive, val_fraction=a.val_fraction, allow_overwrite=a.allow_overwrite)
     print(format_dataset_summary(dataset_summary(root)))
 
 def cmd_pack_tinystories(a):
-    from bitbyte.training.data import pack_tinystories, dataset_summary, format_dataset_summary
+    from bitbyte.training.data import dataset_summary, format_dataset_summary
+    from bitbyte.training.corpora import pack_tinystories
     root = pack_tinystories(a.inputs, a.out, shard_size=a.shard_size, sep_byte=a.sep_byte, allow_overwrite=a.allow_overwrite)
     print(format_dataset_summary(dataset_summary(root)))
 
 def cmd_download_tinystories(a):
-    from bitbyte.training.data import download_tinystories, dataset_summary, format_dataset_summary
+    from bitbyte.training.data import dataset_summary, format_dataset_summary
+    from bitbyte.training.corpora import download_tinystories
     root = download_tinystories(a.out, local_file=a.local_file, allow_overwrite=a.allow_overwrite)
     print(format_dataset_summary(dataset_summary(root)))
 
@@ -257,7 +261,8 @@ QUICKSTART = dict(model=dict(d_model=128, n_layer=4, n_head=4, quant=True, act_q
                              log_every=10, probe_every=50, eval_batch=16))
 
 def cmd_quickstart(a):
-    from bitbyte.training.data import prepare_shakespeare, dataset_summary, DEFAULT_DATASET
+    from bitbyte.training.data import dataset_summary, DEFAULT_DATASET
+    from bitbyte.training.corpora import prepare_shakespeare
     from bitbyte.training.trainer import TrainConfig, train
     from bitbyte.training.checkpoint import load_checkpoint, RUN_RECORD_FILE
     from bitbyte.training.evaluate import generate_with_metrics

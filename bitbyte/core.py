@@ -136,11 +136,11 @@ def sync(device):
 
 # %% ../nbs/00_core.ipynb #7b5b8655
 def git_info(cwd=None) -> dict:
-    "Commit and dirty flag of the git checkout at `cwd` (or of the package), if any."
+    "Commit and dirty flag of the git checkout at `cwd` (or of the package); `BITBYTE_COMMIT`, when set, names the commit instead."
     if cwd is None: cwd = Path(__file__).resolve().parent if '__file__' in globals() else Path.cwd()
     def _git(*args):
         return subprocess.run(['git', *args], cwd=cwd, capture_output=True, text=True, timeout=10)
-    env = os.environ.get('BITBYTE_COMMIT')   # set where the code travels without its own git history (a GPU machine)
+    env = os.environ.get('BITBYTE_COMMIT')   # the commit of a tree copied without its git history (e.g. a cluster's copy)
     if env: return dict(commit=env, dirty=None)   # it wins: a copied tree may carry a stale .git that would name another commit
     try:
         r = _git('rev-parse', 'HEAD')

@@ -348,7 +348,8 @@ def run_suite(out_csv, device='cuda', quick:bool=False, seq_lens=(1024, 2048, 40
             nb.update(mfu=nb['achieved_tflops'] * 1e12 / peak, name='nanogpt_gpt2_mfu'); save(out_csv, [nb], 'gpt2_mfu'); rows.append(nb)
             log(f"nanoGPT bench.py: {nb['step_ms']:.1f} ms/iter, MFU {nb['mfu']:.1%} of the measured peak ({nb['mfu_a100']:.1%} of its A100 312 TFLOP/s)")
     if 'loader' in parts:   # the data pipeline, one core: packing (synthetic files) and, given a dataset, the loader
-        from bitbyte.training.data import bench_loader, bench_packing
+        from bitbyte.training.data import bench_loader
+        from bitbyte.training.corpora import bench_packing
         cpu = device_name('cpu')   # both run on one CPU core of this machine
         pk = dict(bench_packing(n_mb=64 if not quick else 4), device=cpu); save(out_csv, [pk], 'packing'); rows.append(pk)
         log(f"packing: {pk['MB_per_s']} MB/s")

@@ -148,7 +148,8 @@ def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) ->
     from bitbyte.training.linux import LINUX_DATASETS
     work = Path(work)
     if size == 'toy':
-        from bitbyte.training.data import pack_files, head_dataset
+        from bitbyte.training.data import head_dataset
+        from bitbyte.training.corpora import pack_files
         code = work/'code_toy'
         if linux is None and not (code/'val'/'manifest.json').exists():
             import bitbyte

@@ -84,7 +84,8 @@ def protocol(size:str='toy', out:str='', data:str|None=None, family:str|None=Non
 def ensure_data(data:str|None=None, size:str='toy', workdir=None, toy_bytes:tuple=(65536, 16384)) -> str:
     """The dataset to run on: `data` if given; else the embedded corpus (prepared if missing), or for toy runs a
     private slice of it (`toy_bytes` of train and of validation) so that a full validation pass takes a moment."""
-    from bitbyte.training.data import prepare_shakespeare, head_dataset, DEFAULT_DATASET
+    from bitbyte.training.data import head_dataset, DEFAULT_DATASET
+    from bitbyte.training.corpora import prepare_shakespeare
     if data: return str(data)
     full = Path(DEFAULT_DATASET)
     if size != 'toy' or workdir is None:

@@ -14,11 +14,10 @@ from ..training.data import write_shards, read_manifest, iter_eval_batches, spli
 from ..models.base import ByteLM, to_text
 
 # %% auto #0
-__all__ = ['OPS', 'COLLAPSE_FRACTIONS', 'SEED003_CRITERIA', 'pair_is_heldout', 'operand_pairs', 'format_expression',
-           'arithmetic_expressions', 'parse_expression', 'make_arithmetic_dataset', 'arithmetic_loss_floor',
-           'arithmetic_accuracy', 'repeated_ngram_fraction', 'non_text_fraction', 'nonword_fraction', 'BigramModel',
-           'detect_failures', 'collapse_thresholds', 'probe_distinct_bytes', 'bigram_distinct_predictions',
-           'collapse_verdict', 'wd_answer', 'accuracy_levels']
+__all__ = ['OPS', 'pair_is_heldout', 'operand_pairs', 'format_expression', 'arithmetic_expressions', 'parse_expression',
+           'make_arithmetic_dataset', 'arithmetic_loss_floor', 'arithmetic_accuracy', 'repeated_ngram_fraction',
+           'non_text_fraction', 'nonword_fraction', 'BigramModel', 'detect_failures', 'probe_distinct_bytes',
+           'bigram_distinct_predictions']
 
 # %% ../../nbs/experiments/03_tasks.ipynb #cb281b96
 OPS = {'+': operator.add, '-': operator.sub, '*': operator.mul}
@@ -176,25 +175,7 @@ def detect_failures(losses:list[float], samples:list[str], min_rel_drop:float=0.
     out['failed'] = any(out[k] for k in ('nan_inf', 'loss_stuck', 'repetition', 'gibberish'))
     return out
 
-# %% ../../nbs/experiments/03_tasks.ipynb #1f4c17f7
-COLLAPSE_FRACTIONS = dict(collapsed=0.07, recovered=0.12, healthy=0.15, diverse=0.40)
-
-SEED003_CRITERIA = [  # (key, the seed's wording, the restated test)
-    ('S1_early_healthy', 'Step 1k: >10 tokens (healthy)', 'early > healthy'),
-    ('S2_stage1_collapse', 'Step 5k: ~2 tokens (expected collapse at Stage 1 end)', 'stage-1 end ≤ collapsed'),
-    ('S3_recovery', 'Step 6k: >8 tokens (recovery when WD changes)', 'after the switch > recovered'),
-    ('S4_end_diverse', 'Step 20k (30k): >50 tokens (stays diverse through Stage 2)', 'end > diverse'),
-    ('F1_no_stage1_collapse', 'Step 5k: >5 tokens (not collapsing as expected)', 'stage-1 end > collapsed'),
-    ('F2_no_recovery', 'Step 6k: <5 tokens (no recovery)', 'after the switch ≤ collapsed'),
-    ('F3_temporary_recovery', 'Step 10k: <5 tokens (recovery is temporary)', 'mid stage 2 ≤ collapsed'),
-    ('F4_end_collapsed', 'Step 20k: <10 tokens (collapses again in Stage 2)', 'end ≤ healthy'),
-    ('F5_volatile', 'Highly volatile pattern (tokens jump around unpredictably)',
-     'mean |change| between consecutive stage-2 probes > healthy')]
-
-def collapse_thresholds(n_distinct:int, fractions:dict=COLLAPSE_FRACTIONS) -> dict:
-    "The restated thresholds in bytes for a probe whose targets hold `n_distinct` distinct bytes."
-    return {k: f * n_distinct for k, f in fractions.items()}
-
+# %% ../../nbs/experiments/03_tasks.ipynb #f90fc8ef
 def probe_distinct_bytes(data, probe_seq_len:int=256, probe_batch:int=4) -> int:
     "D: distinct bytes among the targets of the trainer's probe batch (the first windows of the validation split)."
     b = next(iter_eval_batches(data, probe_seq_len, probe_batch, split='val'))
@@ -207,63 +188,3 @@ def bigram_distinct_predictions(train:bytes, data, probe_seq_len:int=256, probe_
     b = next(iter_eval_batches(data, probe_seq_len, probe_batch, split='val'))[:, :-1].numpy()
     return int(len(np.unique(c.argmax(1)[b])))
 
-def _at(df, step):
-    "The probe row nearest `step`."
-    return df.iloc[int((df.Step - step).abs().values.argmin())]
-
-def collapse_verdict(df, n_distinct:int, boundary:int, steps:int|None=None, fractions:dict=COLLAPSE_FRACTIONS) -> dict:
-    "Seed 003's success and failure criteria, restated for bytes, applied to one run's `Step,UniquePredictions` curve."
-    df = df.sort_values('Step').reset_index(drop=True)
-    if not len(df): raise BitByteError("the collapse curve is empty; run with probe_every > 0")
-    steps = steps or int(df.Step.max()); t = collapse_thresholds(n_distinct, fractions)
-    s1 = df[df.Step <= boundary]
-    after = df[df.Step >= boundary + 0.05 * steps]
-    st2 = df[df.Step > boundary]
-    u = lambda r: int(r.UniquePredictions)
-    cp = dict(early=u(_at(df, 0.05 * steps)), stage1_end=u(s1.iloc[-1]) if len(s1) else None,
-              after_switch=u(after.iloc[0]) if len(after) else None, mid_stage2=u(_at(df, (boundary + steps) / 2)),
-              end=u(df.iloc[-1]))
-    vol = float(st2.UniquePredictions.diff().abs().mean()) if len(st2) > 1 else 0.0
-    ok = lambda v, f: v is not None and f(v)
-    c = dict(S1_early_healthy=cp['early'] > t['healthy'], S2_stage1_collapse=ok(cp['stage1_end'], lambda v: v <= t['collapsed']),
-             S3_recovery=ok(cp['after_switch'], lambda v: v > t['recovered']), S4_end_diverse=cp['end'] > t['diverse'],
-             F1_no_stage1_collapse=ok(cp['stage1_end'], lambda v: v > t['collapsed']),
-             F2_no_recovery=ok(cp['after_switch'], lambda v: v <= t['collapsed']),
-             F3_temporary_recovery=cp['mid_stage2'] <= t['collapsed'], F4_end_collapsed=cp['end'] <= t['healthy'],
-             F5_volatile=vol > t['healthy'])
-    success = all(v for k, v in c.items() if k.startswith('S'))
-    failure = any(v for k, v in c.items() if k.startswith('F'))
-    settled = df[df.Step >= _at(df, 0.05 * steps).Step]   # past the early checkpoint: a fresh model predicts few bytes
-    return dict(n_distinct=n_distinct, **{f"{k}_at": round(v, 2) for k, v in t.items()}, **cp, min_unique=int(settled.UniquePredictions.min()),
-                stage2_mean_abs_change=vol, **c, success=success, failure=failure,
-                verdict='fix works' if success and not failure else 'needs investigation' if failure else 'inconclusive')
-
-# %% ../../nbs/experiments/03_tasks.ipynb #a21cf83d
-def wd_answer(verdicts) -> tuple[str, str]:
-    "(`'yes'|'no'|'partly'|'no collapse'`, one paragraph of evidence) from per-run collapse verdicts."
-    v = verdicts
-    zero, pos = v[v.stage2_wd == 0], v[v.stage2_wd > 0]
-    if not len(zero) or not len(pos): raise BitByteError("the WD question needs runs with stage-2 WD 0 and with WD > 0")
-    def runs(rows): return ', '.join(f"d{int(r.d_model)}/WD {r.stage2_wd:g}: {int(r.end)}" for r in rows.itertuples())
-    collapsed_any = v.min_unique <= v.collapsed_at
-    gain = {d: int(g[g.stage2_wd == 0].end.mean() - g[g.stage2_wd > 0].end.mean()) for d, g in v.groupby('d_model')
-            if (g.stage2_wd == 0).any() and (g.stage2_wd > 0).any()}
-    ev = (f"Distinct bytes predicted at the end of training (D = {int(v.n_distinct.iloc[0])}; collapsed ≤ "
-          f"{v.collapsed_at.iloc[0]:.1f}, healthy > {v.healthy_at.iloc[0]:.1f}, diverse > {v.diverse_at.iloc[0]:.1f}): "
-          f"WD 0 — {runs(zero)}; WD > 0 — {runs(pos)}. WD 0 minus WD > 0 at the end, per width: "
-          + ', '.join(f"d{d}: {g:+d}" for d, g in gain.items()) + '.')
-    if not collapsed_any.any():
-        return 'no collapse', ("No run collapsed at any probe past the early checkpoint (lowest count " f"{int(v.min_unique.min())}), so there was no "
-                               "collapse for the stage-2 weight decay to stop at this scale. " + ev)
-    zero_ok = bool((zero.end > zero.diverse_at).all() and (zero.end > zero.collapsed_at).all())
-    pos_bad = bool((pos.end <= pos.healthy_at).any())
-    if zero_ok and pos_bad:
-        return 'yes', "Yes: every WD-0 run ends diverse while some WD > 0 run ends at or below the healthy level. " + ev
-    if (zero.end <= zero.collapsed_at).any() or all(g <= 0 for g in gain.values()):
-        return 'no', "No: WD 0 does not keep diversity to the end better than WD > 0. " + ev
-    return 'partly', "Partly: WD 0 helps at some widths or probes but not all. " + ev
-
-# %% ../../nbs/experiments/03_tasks.ipynb #ccdde66e
-def accuracy_levels(per_op:dict, learned:float=0.9, partly:float=0.2) -> dict:
-    "'learned' / 'partly' / 'not learned' per operator from held-out exact-match accuracies."
-    return {op: 'learned' if a >= learned else 'partly' if a >= partly else 'not learned' for op, a in per_op.items()}

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np, torch
 from ..core import BitByteError, autocast_dtype, peak_memory_bytes, reset_peak_memory, sync
 from ..models.base import ByteLM, LN2, to_bytes_tensor, to_text
-from .data import _eval_spans, iter_eval_batches, write_shards
+from .data import iter_eval_batches, iter_stride_batches, stride_spans, write_shards
 
 
 # %% auto #0
-__all__ = ['DEFAULT_WINDOW', 'WindowWarning', 'trained_seq_len', 'eval_window', 'warn_beyond_training', 'stride_spans',
-           'iter_stride_batches', 'check_stride', 'evaluate_model', 'headline', 'text_dataset', 'evaluate_file',
-           'parse_windows', 'length_generalisation', 'generate_with_metrics']
+__all__ = ['DEFAULT_WINDOW', 'WindowWarning', 'trained_seq_len', 'eval_window', 'warn_beyond_training', 'check_stride',
+           'evaluate_model', 'headline', 'text_dataset', 'evaluate_file', 'parse_windows', 'length_generalisation',
+           'generate_with_metrics']
 
 # %% ../../nbs/training/03_evaluate.ipynb #5aa3f4f1
 DEFAULT_WINDOW = 1024   # the window of a checkpoint that records no training length
@@ -51,24 +51,6 @@ def warn_beyond_training(seq_len:int, train_seq_len:int|None) -> bool:
                   "this measures length generalisation, not the model at its training length", WindowWarning, stacklevel=2)
     return True
 
-
-# %% ../../nbs/training/03_evaluate.ipynb #f88931db
-def stride_spans(n:int, window:int, stride:int) -> list[tuple[int, int, int]]:
-    """Windows over a shard of `n` bytes as `(start, end, scored)`: bytes `start+1..end` predicted from the bytes before
-    each, the last `scored` of them scored (those no earlier window scored)."""
-    spans, start, done = [], 0, 0
-    while done < n - 1:
-        end = min(start + window, n - 1)
-        spans.append((start, end, end - done)); done, start = end, start + stride
-    return spans
-
-def iter_stride_batches(root, window:int, stride:int, batch_size:int, split:str='val', max_bytes:int|None=None):
-    "`(batch, scored)`: `(b, L+1)` LongTensor windows of one length, each scoring its last `scored` bytes (`stride_spans`, shard by shard)."
-    for mm, n in _eval_spans(root, split, max_bytes):
-        for (L, k), group in itertools.groupby(stride_spans(n, window, stride), key=lambda s: (s[1] - s[0], s[2])):
-            starts = np.array([s for s, _, _ in group], dtype=np.int64)
-            for i in range(0, len(starts), batch_size):
-                yield torch.from_numpy(mm[starts[i:i+batch_size, None] + np.arange(L + 1)].astype(np.int64)), k
 
 # %% ../../nbs/training/03_evaluate.ipynb #2f80f5de
 def _autocast(device):

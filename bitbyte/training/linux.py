@@ -7,11 +7,12 @@ from __future__ import annotations
 import hashlib, lzma, os, re, shutil, subprocess, tarfile, tempfile
 from pathlib import Path
 from ..core import BitByteError, ensure_new_path
-from .data import DEFAULT_SHARD_SIZE, MANIFEST, write_shards, read_manifest, _read_blocks, _sha256_file, _show_progress
+from .data import DEFAULT_SHARD_SIZE, MANIFEST, write_shards, read_manifest, _sha256_file
+from .corpora import split_by_name, _read_blocks, _show_progress
 
 # %% auto #0
 __all__ = ['LINUX_PACKAGE', 'LINUX_DATASETS', 'LINUX_DOWNLOADS', 'LINUX_SUFFIXES', 'LINUX_NAMES', 'LINUX_MAX_FILE',
-           'LINUX_SUBSETS', 'linux_selected', 'linux_is_val', 'deb_version', 'tarball_from_deb', 'download_linux_deb',
+           'LINUX_SUBSETS', 'linux_selected', 'linux_unit', 'deb_version', 'tarball_from_deb', 'download_linux_deb',
            'extract_subset', 'prepare_linux', 'write_archive', 'unpack_archive', 'add_linux_prepare_args',
            'linux_options_given', 'cmd_prepare_linux']
 
@@ -38,9 +39,9 @@ def linux_selected(rel:str, size:int, dirs, max_file_bytes:int=LINUX_MAX_FILE) -
     if len(parts) < 2 or parts[0] not in dirs or size > max_file_bytes: return False
     return parts[-1].endswith(LINUX_SUFFIXES) or parts[-1].split('.')[0] in LINUX_NAMES
 
-def linux_is_val(rel:str, val_permille:int) -> bool:
-    "The split rule: `sha256(rel) mod 1000 < val_permille`."
-    return int(hashlib.sha256(rel.encode()).hexdigest(), 16) % 1000 < val_permille
+def linux_unit(rel:str) -> float:
+    "The Linux dataset's name hash for `split_by_name`: `int(sha256(rel), 16) mod 1000`, in thousandths."
+    return int(hashlib.sha256(rel.encode()).hexdigest(), 16) % 1000 / 1000
 
 # %% ../../nbs/training/01_linux.ipynb #58278647
 def _ar_members(path:Path):
@@ -145,7 +146,7 @@ def prepare_linux(out_dir=None, subset:str='full', tarball=None, deb=None, downl
                   val_permille:int=20, max_file_bytes:int=LINUX_MAX_FILE, shard_size:int=DEFAULT_SHARD_SIZE,
                   archive=None, allow_overwrite:bool=False) -> Path:
     """Write the kernel source subset `subset` ('full' or 'carry') as `out_dir/{train,val}`, split by whole file
-    (`linux_is_val`); with `archive`, also write the dataset as a `.tar.xz` (see `write_archive`)."""
+    (`split_by_name` with `linux_unit`, the hash its manifests name); with `archive`, also write the dataset as a `.tar.xz` (see `write_archive`)."""
     if subset not in LINUX_SUBSETS: raise BitByteError(f"unknown subset {subset!r}; use one of {list(LINUX_SUBSETS)}")
     if not 0 < val_permille < 1000: raise BitByteError(f"val_permille must be 1..999, got {val_permille}")
     if max_file_bytes < 1: raise BitByteError(f"max_file_bytes must be positive, got {max_file_bytes}")
@@ -165,7 +166,7 @@ def prepare_linux(out_dir=None, subset:str='full', tarball=None, deb=None, downl
         tarball = Path(tarball)
         tree = extract_subset(tarball, tmp/'tree', sub['dirs'], max_file_bytes)
         names = list(tree['files'])
-        split = dict(train=[n for n in names if not linux_is_val(n, val_permille)], val=[n for n in names if linux_is_val(n, val_permille)])
+        split = dict(zip(('train', 'val'), split_by_name(names, val_permille / 1000, unit=linux_unit, fill=False)))
         for s, ns in split.items():
             if not ns: raise BitByteError(f"the {s} split of {tarball} would be empty ({len(names)} files); change --val_permille")
         info = dict(source=f"linux kernel source ({src['package'] or tarball.name})", **src, tarball=tarball.name,

@@ -12,7 +12,7 @@
   * the device name and versions.
 A part that fails gets its traceback in the JSON and the others go on; the JSON is rewritten after each part.
 
-    PYTHONPATH=. python tools/gpu_mamba2_check.py --out mamba2_check.json
+    PYTHONPATH=. python tools/offline_gpu/gpu_mamba2_check.py --out mamba2_check.json
 """
 import argparse, json, sys, traceback
 from pathlib import Path

@@ -2,8 +2,8 @@
 The device tool carries 64 MiB with the working tree; the two wheels as built take 66 MB. Their extension modules
 lose their symbol tables (`strip --strip-unneeded`: the CUDA code and the exported symbols Python loads stay) and
 the wheels are recompressed at the highest level: about 60 MB. Carry `.whl_bench` for speed calls that need the
-fused Mamba-2 path, and install with `pip install --no-index --no-deps --target /tmp/site .whl_bench/*.whl`.
-usage (repo root): python3 tools/gpu/bench_wheels.py [WHEEL ...]   (default: the two wheels in .whl/; a wheel setup.sh
+fused Mamba-2 path, and install with `pip install --no-index --no-deps --target "$SITE" .whl_bench/*.whl`.
+usage (repo root): python3 tools/offline_gpu/bench_wheels.py [WHEEL ...]   (default: the two wheels in .whl/; a wheel setup.sh
 built comes back in parts: `cat NAME.whl.part-* > NAME.whl`. Keep .whl itself under 64 MiB for the papermill calls.)"""
 import glob, os, shutil, subprocess, sys, tempfile, zipfile
 

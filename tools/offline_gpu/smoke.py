@@ -1,9 +1,9 @@
 """GPU smoke run: every family trains a few steps on CUDA (bf16 autocast), with torch AdamW and with
-bitsandbytes' 8-bit AdamW, from the embedded corpus; prints one line per run. Usage: python3 tools/gpu/smoke.py OUT_DIR"""
+bitsandbytes' 8-bit AdamW, from the embedded corpus; prints one line per run. Usage: python3 tools/offline_gpu/smoke.py OUT_DIR"""
 import sys, json, math
 from pathlib import Path
 from bitbyte.training.trainer import TrainConfig, train
-from bitbyte.training.data import prepare_shakespeare
+from bitbyte.training.corpora import prepare_shakespeare
 
 out = Path(sys.argv[1]); data = out/'shakespeare'
 prepare_shakespeare(data, allow_overwrite=True)

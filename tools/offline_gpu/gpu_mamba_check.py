@@ -17,8 +17,8 @@ A backend that fails (a Triton compile error, out of memory) gets its traceback 
 The JSON is rewritten after every measurement, so a run cut short still leaves what it measured.
 
 Run from the repository root without installing the package:
-    PYTHONPATH=. python tools/gpu_mamba_check.py --out results.json
-    PYTHONPATH=. python tools/gpu_mamba_check.py --gpt2_small --out results.json   # the benchmark's matched size
+    PYTHONPATH=. python tools/offline_gpu/gpu_mamba_check.py --out results.json
+    PYTHONPATH=. python tools/offline_gpu/gpu_mamba_check.py --gpt2_small --out results.json   # the benchmark's matched size
 """
 import argparse, json, statistics, sys, time, traceback
 from pathlib import Path

@@ -1,7 +1,7 @@
 """What Mamba-2's built-in scan spends its GPU time on: one matched-size mixer (d_model 768, 24 heads of 64,
 d_state 128) on 16 x 4096 bytes, bf16 autocast, forward and backward, eager and compiled, with the aten ops that
 launch the largest kernels and their input shapes (a kernel name alone does not say which copy it is).
-usage (GPU machine, repo root): python3 tools/gpu/ssd_profile.py [--seq_len 4096] [--batch 16]"""
+usage (GPU machine, repo root): python3 tools/offline_gpu/ssd_profile.py [--seq_len 4096] [--batch 16]"""
 import argparse, time, torch
 from torch.profiler import profile, ProfilerActivity
 from bitbyte.models.mamba2 import Mamba2Mixer

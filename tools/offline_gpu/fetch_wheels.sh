@@ -1,6 +1,6 @@
 # Fill .whl/ (git-ignored; named in the device tool's `carry`) with what the GPU machine lacks: papermill and
 # ipykernel (minus what its image already has), bitsandbytes, and the mamba-ssm and causal-conv1d sdists that setup.sh builds there.
-# usage (repo root, on a machine with PyPI): bash tools/gpu/fetch_wheels.sh [--no-bnb]
+# usage (repo root, on a machine with PyPI): bash tools/offline_gpu/fetch_wheels.sh [--no-bnb]
 # The carry limit is 64 MiB: bitsandbytes (43 MB) and a prebuilt mamba_ssm wheel (40 MB) do not fit together.
 set -euo pipefail
 mkdir -p .whl
