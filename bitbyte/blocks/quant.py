@@ -10,9 +10,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from ..core import BitByteError
 
 # %% auto #0
-__all__ = ['PACKED_FORMAT', 'PACKED_VERSION', 'weight_scale', 'ternary_weights', 'quantize_weights', 'quantize_activations',
-           'ste', 'BitLinear', 'make_linear', 'pack_ternary', 'unpack_ternary', 'packed_state_dict', 'export_packed',
-           'load_packed', 'packed_size_report']
+__all__ = ['weight_scale', 'ternary_weights', 'quantize_weights', 'quantize_activations', 'ste', 'BitLinear', 'make_linear',
+           'pack_ternary', 'unpack_ternary']
 
 # %% ../../nbs/blocks/00_quant.ipynb #2b04e81d
 def weight_scale(w:torch.Tensor) -> torch.Tensor:
@@ -80,80 +79,3 @@ def unpack_ternary(packed:torch.Tensor, shape) -> torch.Tensor:
         raise BitByteError(f"packed tensor has {packed.numel()} bytes, but shape {shape} needs {(n + 3)//4}; the file does not match the model")
     codes = torch.stack([(packed >> s) & 3 for s in (0, 2, 4, 6)], 1).flatten()[:n]
     return (codes.to(torch.int8) - 1).view(shape)
-
-# %% ../../nbs/blocks/00_quant.ipynb #66f34639
-PACKED_FORMAT = 'bitbyte-ternary-packed'
-PACKED_VERSION = '1'
-
-def _bitlinears(model:nn.Module) -> dict[str, BitLinear]:
-    return {n: m for n, m in model.named_modules() if isinstance(m, BitLinear)}
-
-def _cpu_tensor(v:torch.Tensor) -> torch.Tensor:
-    return v.detach().to('cpu').contiguous().clone()  # clone: safetensors refuses shared (tied) storage
-
-def packed_state_dict(model:nn.Module) -> dict[str, torch.Tensor]:
-    "The tensors `export_packed` writes: BitLinear weights packed in 2 bits plus their scale, the rest as is."
-    bits = _bitlinears(model)
-    packed_keys = {f"{n}.weight" for n in bits}
-    out = {}
-    for n, m in bits.items():
-        if m.prequantized:  # already ternary × scale: recover both without re-quantizing
-            w = m.weight.detach().float(); s = w.abs().max().clamp(min=1e-5)
-            t = (w / s).round().to(torch.int8)
-        else: t, s = ternary_weights(m.weight)
-        out[f"{n}.weight.packed"] = pack_ternary(t).cpu()
-        out[f"{n}.weight.scale"] = s.reshape(1).float().cpu()
-    for k, v in model.state_dict().items():
-        if k not in packed_keys: out[k] = _cpu_tensor(v)
-    return out
-
-def export_packed(model:nn.Module, path) -> Path:
-    "Write `model` (a registered `ByteLM`) to a safetensors file with its ternary weights packed 2 bits each."
-    from safetensors.torch import save_file
-    if not _bitlinears(model):
-        raise BitByteError(f"{type(model).__name__} has no BitLinear layers to pack; build it with quant=True")
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    meta = dict(format=PACKED_FORMAT, format_version=PACKED_VERSION, family=str(model.family),
-                variant=str(getattr(model, 'variant', '')), config=model.config.to_json())
-    tmp = path.with_name(f".{path.name}.tmp")
-    save_file(packed_state_dict(model), str(tmp), metadata=meta)
-    tmp.replace(path)
-    return path
-
-# %% ../../nbs/blocks/00_quant.ipynb #ab939799
-def load_packed(path, device='cpu') -> nn.Module:
-    "Rebuild the model written by `export_packed` (in eval mode), its ternary weights unpacked × scale."
-    from safetensors import safe_open
-    from bitbyte.models.base import build_model
-    path = Path(path)
-    if not path.exists(): raise BitByteError(f"packed model {path} not found; write one with export_packed")
-    with safe_open(str(path), framework='pt', device='cpu') as f:
-        meta = f.metadata() or {}
-        if meta.get('format') != PACKED_FORMAT:
-            raise BitByteError(f"{path} is not a BitByte packed model (format {meta.get('format')!r}); export it with export_packed")
-        if meta.get('format_version') != PACKED_VERSION:
-            raise BitByteError(f"{path} has packed format version {meta.get('format_version')}; this BitByte reads version {PACKED_VERSION}")
-        tensors = {k: f.get_tensor(k) for k in f.keys()}
-    model = build_model(meta['family'], json.loads(meta['config']))
-    bits = _bitlinears(model)
-    with torch.no_grad():
-        for n, m in bits.items():
-            t = unpack_ternary(tensors.pop(f"{n}.weight.packed"), m.weight.shape)
-            s = tensors.pop(f"{n}.weight.scale").float()
-            m.weight.copy_((t.float() * s).to(m.weight.dtype))
-            m.prequantized = True
-    missing, unexpected = model.load_state_dict(tensors, strict=False)
-    missing = [k for k in missing if k not in {f"{n}.weight" for n in bits}]
-    if missing or unexpected:
-        raise BitByteError(f"{path} does not match a {meta['family']} model of its config (missing {missing[:3]}, unexpected {unexpected[:3]}); re-export it")
-    return model.to(device).eval()
-
-# %% ../../nbs/blocks/00_quant.ipynb #781c4d34
-def packed_size_report(model:nn.Module) -> dict:
-    "Bytes of the packed export against the fp32 safetensors checkpoint of the same model."
-    from safetensors.torch import save
-    float_sd = {k: (_cpu_tensor(v).float() if v.is_floating_point() else _cpu_tensor(v)) for k, v in model.state_dict().items()}
-    float_bytes = len(save(float_sd))
-    packed_bytes = len(save(packed_state_dict(model), metadata=dict(format=PACKED_FORMAT, format_version=PACKED_VERSION,
-                                                                    family=str(model.family), config=model.config.to_json())))
-    return dict(float_bytes=float_bytes, packed_bytes=packed_bytes, ratio=float_bytes / packed_bytes)

@@ -68,11 +68,11 @@ def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int
     return argv
 
 # %% ../../nbs/experiments/01_protocol.ipynb #59fe5f9a
-def run_cli(argv:list[str], log=None, gpu:int|None=None, inprocess:bool=False):
-    "Run `bitbyte ARGV...` (a subprocess pinned to `gpu`, or in this process); raises `BitByteError` on failure."
+def run_cli(argv:list[str], log=None, gpu:int|None=None, main=None):
+    """Run `bitbyte ARGV...`: a subprocess pinned to `gpu`, or in this process through `main` (the CLI's entry,
+    `bitbyte.cli.main`, which the layer above this one passes down); raises `BitByteError` on failure."""
     cmd = 'bitbyte ' + shlex.join(argv)
-    if inprocess:
-        from bitbyte.cli import main
+    if main is not None:
         with env_set('BITBYTE_COMMAND', cmd):
             try: main(argv)
             except SystemExit as e:
@@ -190,7 +190,7 @@ class ProtocolV2:
     experiment = 'protocol_v2'
     def __init__(self, size:str='toy', work='artifacts/reports', data:dict|None=None, backbones=None, corpora=None,
                  lrs=None, shapes=None, seeds=None, time_budget=None, steps=None, windows=None, gpus=None,
-                 device:str|None=None, inprocess:bool|None=None, timeout:float|None=None, max_retry:int=2, runs_dir=None,
+                 device:str|None=None, main=None, timeout:float|None=None, max_retry:int=2, runs_dir=None,
                  **train_kw):
         if size not in V2_SIZES: raise BitByteError(f"unknown size {size!r}; use one of {list(V2_SIZES)}")
         S = V2_SIZES[size]; self.size, self.work = size, Path(work)
@@ -208,8 +208,8 @@ class ProtocolV2:
         self.windows = list(windows or S['windows'])
         self.gpus = list(gpus) if gpus else [None]
         self.device = device or ('cuda' if gpus else 'cpu' if size == 'toy' else 'auto')
-        self.inprocess = size == 'toy' if inprocess is None else inprocess
-        if self.inprocess and len(self.gpus) > 1: raise BitByteError("in-process arms run one at a time; give one GPU or inprocess=False")
+        self.main = main   # the CLI's entry: arms run in this process, one at a time (a CPU's toy protocol: no interpreter per arm)
+        if main is not None and len(self.gpus) > 1: raise BitByteError("in-process arms run one at a time; give one GPU or no `main`")
         self.timeout, self.max_retry = timeout, max_retry
         self.train_kw = {**S['train'], **train_kw}
         self.data = data or v2_data(size, self.work, corpora=self.corpora)
@@ -259,7 +259,7 @@ class ProtocolV2:
         out = self.runs/k.replace('/', '_')
         argv = train_argv(family, model, self.data[corpus], out, lr, self.shapes[shape], seed, self.time_budget, self.steps,
                           self.device, **self.train_kw)
-        run_cli(argv, out/'cli.log', gpu, self.inprocess)
+        run_cli(argv, out/'cli.log', gpu, self.main)
         run = json.loads((out/RUN_RECORD_FILE).read_text())
         if run.get('val_value') is None: raise BitByteError(f"arm {k} ended without a final evaluation; see {out}")
         self._append(result_row(run, self.experiment, k) | dict(size=self.size, phase=phase, corpus=corpus, backbone=backbone,
@@ -300,7 +300,7 @@ class ProtocolV2:
         out = Path(fr.run_dir)/f"eval_w{window}.json"
         argv = ['eval', str(fr.checkpoint), '--data', self.data['linux'], '--seq_len', str(window),
                 '--batch_size', str(max(1, 65536 // window)), '--device', self.device, '--json', str(out)]
-        run_cli(argv, Path(fr.run_dir)/f"eval_w{window}.log", gpu, self.inprocess)
+        run_cli(argv, Path(fr.run_dir)/f"eval_w{window}.log", gpu, self.main)
         r = json.loads(out.read_text())
         self._append(dict(run_id=f"{self.experiment}-{k}", experiment=self.experiment, arm=k, commit=(r.get('commit') or '')[:10],
                           dirty=r.get('dirty'), device=r.get('device'), family=r.get('family'), params=fr.params, data=self.data['linux'],

@@ -23,7 +23,7 @@ COLUMNS = ['run_id', 'experiment', 'arm', 'commit', 'dirty', 'device', 'family',
 def packed_bytes(checkpoint) -> int|None:
     "Size of the 2-bit packed export of a ternary checkpoint (None for full-precision models)."
     from bitbyte.training.checkpoint import load_checkpoint
-    from bitbyte.blocks.quant import export_packed
+    from bitbyte.models.files import export_packed
     model, meta = load_checkpoint(checkpoint)
     if not meta['config'].get('quant'): return None
     with tempfile.TemporaryDirectory() as d:

@@ -14,7 +14,8 @@ from .ssd import ssd_chunked, gated_rmsnorm
 
 # %% auto #0
 __all__ = ['SSD_KERNEL_CHUNK', 'SCAN_BACKENDS', 'BACKENDS', 'AUTO', 'SSD_BACKENDS', 'optional_kernels', 'mamba_kernels',
-           'ssd_kernels', 'ssd_fused', 'opaque', 'ScanBackend', 'scan_backends', 'pick', 'SSDBackend', 'ssd_backends']
+           'ssd_kernels', 'ssd_fused', 'opaque', 'ScanBackend', 'scan_backends', 'pick', 'ChoosesBackend', 'SSDBackend',
+           'ssd_backends']
 
 # %% ../../nbs/kernels/04_backends.ipynb #51d3bc80
 def optional_kernels(pkg:str, load):
@@ -141,6 +142,18 @@ def scan_backends(name:str) -> tuple[ScanBackend, ...]:
 def pick(backends:tuple, x):
     "The first of `backends` that takes tensors like `x` and is available (the last, the built-in one, always is)."
     return next(b for b in backends if b.runs_on(x) and b.available())
+
+class ChoosesBackend:
+    "A mixer holding `self.backends` (its candidates, best first): which one a call with tensors like `x` runs."
+    def scan_for(self, x:torch.Tensor):
+        "The backend this call runs: the first of `self.backends` that takes tensors like `x`."
+        return pick(self.backends, x)
+    def scan_backend(self, x:torch.Tensor) -> str:
+        "Its name: 'mamba_ssm', 'triton' or 'torch'."
+        return self.scan_for(x).name
+    def uses_kernels(self, x:torch.Tensor) -> bool:
+        "Whether it runs on kernels (`mamba_ssm`'s or the Triton scan) rather than the built-in PyTorch scan."
+        return self.scan_for(x).kernels
 
 # %% ../../nbs/kernels/04_backends.ipynb #765a60d6
 @dataclass(frozen=True)

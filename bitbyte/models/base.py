@@ -99,10 +99,6 @@ def graph_replayer(run, device_type:str='cuda', capture=None, fallback:bool=Fals
 
 
 
-# %% ../../nbs/models/00_base.ipynb #508c972c
-# re-exported for nbs/models/02_mamba's tests only, until they import from bitbyte.models.testing (then delete this cell)
-from .testing import capture_on_cpu, capture_fails
-
 # %% ../../nbs/models/00_base.ipynb #9cdff815
 def decode_on_graph(idx:torch.Tensor, cuda_graph:bool|None, compile_decode:bool) -> tuple[bool, bool]:
     "`generate`'s `cuda_graph` and `compile_decode` read for the prompt `idx`: `(decode on a CUDA graph, fall back to eager if its capture fails)`."
@@ -219,8 +215,8 @@ class ByteLM(nn.Module):
     @classmethod
     def from_pretrained(cls, path, device='cpu') -> 'ByteLM':
         "The model in a folder written by `bitbyte export RUN --hf DIR` (or downloaded from the hub), in eval mode; a family's class loads only its own family."
-        from bitbyte.training.hub import from_pretrained   # the folder format lives with the export (nbs/training/06_hub)
-        return from_pretrained(path, device=device, family=cls.family)
+        from bitbyte.models.files import load_folder   # a model's files (nbs/models/06_files), imported when used: it imports this module
+        return load_folder(path, device=device, family=cls.family)
 
     def extra_repr(self) -> str: return f"family={self.family}, variant={self.variant}, params={self.num_params():,}"
 

@@ -11,8 +11,8 @@ from torch.utils.checkpoint import checkpoint
 from ..core import Config, BitByteError
 from .base import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph, check_field, check_choice
 from ..blocks.quant import make_linear, BitLinear
-from .transformer import RMSNorm
-from ..kernels.backends import BACKENDS, ScanBackend, scan_backends, pick, SSD_KERNEL_CHUNK
+from ..blocks.layers import RMSNorm
+from ..kernels.backends import BACKENDS, ScanBackend, ChoosesBackend, scan_backends, pick, SSD_KERNEL_CHUNK
 from .mamba2 import Mamba2Mixer, mamba2_layer_params, mamba2_layer_flops, conv_step
 
 # %% auto #0
@@ -75,7 +75,7 @@ class MambaConfig(Config):
     def rank(self) -> int: return self.dt_rank if self.dt_rank is not None else math.ceil(self.d_model / 16)
 
 # %% ../../nbs/models/02_mamba.ipynb #2488cf26
-class MambaMixer(nn.Module):
+class MambaMixer(ChoosesBackend, nn.Module):
     "Mamba-1 selective-SSM mixer (parameters as `mamba_ssm`'s `Mamba`); the backend picks the conv/scan kernels."
     def __init__(self, d_model:int, d_state:int=16, d_conv:int=4, expand:int=2, dt_rank:int|None=None,
                  dt_min:float=0.001, dt_max:float=0.1, dt_init_floor:float=1e-4, quant:bool=False,
@@ -100,18 +100,6 @@ class MambaMixer(nn.Module):
         self.A_log._no_weight_decay = True
         self.D = nn.Parameter(torch.ones(E)); self.D._no_weight_decay = True
         self.out_proj = lin(E, d_model)
-
-    def scan_for(self, x:torch.Tensor) -> ScanBackend:
-        "The backend this call runs (`ScanBackend`): the first of `self.backends` that takes tensors like `x`."
-        return pick(self.backends, x)
-
-    def scan_backend(self, x:torch.Tensor) -> str:
-        "Which scan this call runs: 'mamba_ssm', 'triton' or 'torch' (the chunked scan); see the table above."
-        return self.scan_for(x).name
-
-    def uses_kernels(self, x:torch.Tensor) -> bool:
-        "Whether this call runs on kernels (`mamba_ssm`'s or the Triton scan) rather than the chunked PyTorch scan."
-        return self.scan_for(x).kernels
 
     def init_state(self, batch:int, device=None, dtype=torch.float32):
         "Zero state: `(conv_state (B, d_inner, d_conv), ssm_state (B, d_inner, d_state))`."

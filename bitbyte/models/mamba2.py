@@ -10,7 +10,7 @@ from torch.utils.checkpoint import checkpoint
 from ..core import BitByteError
 from ..blocks.quant import make_linear
 from ..kernels.ssd import gated_rmsnorm, group_heads
-from ..kernels.backends import SSDBackend, ssd_backends, pick, opaque, SSD_KERNEL_CHUNK
+from ..kernels.backends import SSDBackend, ChoosesBackend, ssd_backends, pick, opaque, SSD_KERNEL_CHUNK
 
 # %% auto #0
 __all__ = ['causal_conv_silu', 'conv_step', 'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
@@ -36,7 +36,7 @@ def _conv_silu_dense(x, weight, bias):
     return F.silu(F.conv1d(x.transpose(1, 2), weight[:, None], bias, padding=W - 1, groups=C)[..., :L]).transpose(1, 2)
 
 # %% ../../nbs/models/03_mamba2.ipynb #f5289f84
-class Mamba2Mixer(nn.Module):
+class Mamba2Mixer(ChoosesBackend, nn.Module):
     "Mamba-2 (SSD) mixer with `mamba_ssm`'s `Mamba2` parameters; scan on `ssd_chunked` or `mamba_ssm`'s kernels."
     def __init__(self, d_model:int, d_state:int=128, d_conv:int=4, expand:int=2, d_head:int=64, n_groups:int=1,
                  dt_min:float=0.001, dt_max:float=0.1, dt_init_floor:float=1e-4, A_init_range=(1, 16),
@@ -64,16 +64,6 @@ class Mamba2Mixer(nn.Module):
         self.dt_bias._no_reinit = self.A_log._no_reinit = True
         self.norm = nn.Module(); self.norm.weight = nn.Parameter(torch.ones(E))   # `norm.weight`, as mamba_ssm names it
         self.out_proj = lin(E, d_model)
-
-    def scan_for(self, x:torch.Tensor) -> SSDBackend:
-        "The backend this call runs (`SSDBackend`): the first of `self.backends` that takes tensors like `x`."
-        return pick(self.backends, x)
-
-    def scan_backend(self, x:torch.Tensor) -> str:
-        "Which scan this call runs: 'mamba_ssm' or 'torch' (`ssd_chunked`)."
-        return self.scan_for(x).name
-
-    def uses_kernels(self, x:torch.Tensor) -> bool: return self.scan_for(x).kernels
 
     def path(self, x:torch.Tensor, return_state:bool=False) -> str:
         "The path a forward pass takes: 'fused' (the backend's `fused()`), 'mamba_ssm' (split kernels) or 'torch'."

@@ -11,7 +11,7 @@ from torch.utils.checkpoint import checkpoint
 from ..core import Config, BitByteError
 from ..blocks.quant import make_linear, BitLinear
 from .base import ByteLM, register, sample_next, to_bytes_tensor, N_BYTES, graph_replayer, decode_on_graph, check_field, check_choice
-from ..blocks.layers import RMSNorm, Rotary, apply_rotary   # RMSNorm re-exported here for callers that import it from the Transformer
+from ..blocks.layers import RMSNorm, Rotary, apply_rotary
 
 # %% auto #0
 __all__ = ['DECODE_BUCKET', 'BitByteConfig', 'ffn_width', 'KVCache', 'Attention', 'SwiGLU', 'Block', 'TransformerBackbone',

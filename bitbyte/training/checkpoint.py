@@ -12,19 +12,20 @@ from safetensors.torch import save_model, load_model as _st_load_model, load_fil
 from .. import __version__
 from ..core import BitByteError, save_json, write_text_atomic, os_errors
 from ..models.base import ByteLM, build_model, families, model_class
+from ..models.files import WEIGHTS_FILE, build_from_meta, load_weights   # a model's own files (nbs/models/06_files)
 
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'WEIGHTS_FILE', 'META_FILE', 'STATE_FILE', 'CHECKPOINTS_DIR', 'LATEST_FILE', 'TRAIN_CONFIG_FILE',
-           'RUN_RECORD_FILE', 'LOCK_FILE', 'METRICS_FILE', 'COLLAPSE_FILE', 'TB_DIR', 'WANDB_ID_FILE', 'SAVE_POINTS',
-           'fault_point', 'save_checkpoint', 'step_dir_name', 'list_checkpoints', 'resolve_checkpoint', 'read_meta',
-           'check_family', 'build_from_meta', 'load_weights', 'load_checkpoint', 'load_state', 'checkpoint_bytes',
-           'clean_checkpoints', 'prune_checkpoints', 'save_run_checkpoint', 'RunLock', 'log_rows', 'trim_logs',
-           'clear_run', 'inspect_tags', 'tag_checkpoint', 'find_checkpoints', 'tag_all']
+__all__ = ['FORMAT_VERSION', 'META_FILE', 'STATE_FILE', 'CHECKPOINTS_DIR', 'LATEST_FILE', 'TRAIN_CONFIG_FILE', 'RUN_RECORD_FILE',
+           'LOCK_FILE', 'METRICS_FILE', 'COLLAPSE_FILE', 'TB_DIR', 'WANDB_ID_FILE', 'SAVE_POINTS', 'fault_point',
+           'save_checkpoint', 'step_dir_name', 'list_checkpoints', 'resolve_checkpoint', 'read_meta', 'check_family',
+           'load_checkpoint', 'load_state', 'checkpoint_bytes', 'clean_checkpoints', 'prune_checkpoints',
+           'save_run_checkpoint', 'RunLock', 'log_rows', 'trim_logs', 'clear_run', 'inspect_tags', 'tag_checkpoint',
+           'find_checkpoints', 'tag_all']
 
 # %% ../../nbs/training/02_checkpoint.ipynb #d52709c7
 FORMAT_VERSION = 1
-WEIGHTS_FILE, META_FILE, STATE_FILE = 'model.safetensors', 'meta.json', 'state.pt'   # a checkpoint folder's files
+META_FILE, STATE_FILE = 'meta.json', 'state.pt'   # a checkpoint folder's files, besides the model's WEIGHTS_FILE
 CHECKPOINTS_DIR, LATEST_FILE = 'checkpoints', 'latest'     # a run's checkpoint folders, and the file naming the newest
 TRAIN_CONFIG_FILE, RUN_RECORD_FILE, LOCK_FILE = 'train_config.json', 'run.json', '.lock'   # a run folder's config, record, lock
 METRICS_FILE, COLLAPSE_FILE, TB_DIR, WANDB_ID_FILE = 'metrics.jsonl', 'collapse.csv', 'tb', 'wandb_id'   # its logs
@@ -142,36 +143,6 @@ def check_family(meta:dict, family:str, path=''):
 
 
 # %% ../../nbs/training/02_checkpoint.ipynb #d51b7134
-def build_from_meta(meta:dict, ck='') -> ByteLM:
-    "The model (fresh weights) that checkpoint metadata `meta` describes; a clear error when the config does not build."
-    if not isinstance(meta.get('config'), dict):
-        raise BitByteError(f"checkpoint {ck}: meta.json has no model config; the checkpoint is damaged: use another one")
-    try: return build_model(meta['family'], meta['config'])
-    except (BitByteError, TypeError, ValueError, KeyError, RuntimeError) as e:
-        raise BitByteError(f"checkpoint {ck}: its meta.json config does not build a {meta['family']} model "
-                           f"({type(e).__name__}: {e}); the checkpoint is damaged or from another version") from None
-
-def load_weights(model:ByteLM, ck, device='cpu', what:str|None=None) -> ByteLM:
-    """Load the weights of checkpoint folder `ck` (or of the safetensors file `ck`) into `model` strictly: every weight must be
-    there with its shape (rotary tables, rebuilt from the config, may be absent). `what` names the source in errors."""
-    f = Path(ck) if Path(ck).suffix == '.safetensors' else Path(ck)/WEIGHTS_FILE
-    what = what or f"checkpoint {ck}"
-    if not f.exists():
-        raise BitByteError(f"{what} has no {f.name}; it is incomplete: use another checkpoint of the run, save or export it again")
-    try:
-        with os_errors(f"reading {f}"):
-            missing, unexpected = _st_load_model(model, str(f), strict=False, device=str(device))
-    except SafetensorError as e:
-        raise BitByteError(f"{f} cannot be read ({e}); it is truncated or damaged: use another checkpoint of the run") from None
-    except RuntimeError as e:   # load_state_dict: a shape differs from the config's
-        raise BitByteError(f"{what}: the weights do not fit the model its config describes "
-                           f"({str(e).strip().splitlines()[-1].strip()[:200]}); it is damaged or from another version") from None
-    missing = sorted(k for k in missing if not k.endswith(('cos', 'sin')))
-    if unexpected or missing:
-        raise BitByteError(f"{what}: the weights do not fit the model its config describes "
-                           f"(missing {missing[:3]}, unexpected {sorted(unexpected)[:3]}); it is damaged or from another version")
-    return model
-
 def load_checkpoint(path, device='cpu', family:str|None=None) -> tuple[ByteLM, dict]:
     "Rebuild the model stored at `path` and load its weights: `(model, meta)`. Never runs code from the file."
     ck = resolve_checkpoint(path)

@@ -10,6 +10,7 @@ from safetensors.torch import save_model
 from .. import __version__
 from ..core import BitByteError, save_json, write_text_atomic, ensure_new_path
 from ..models.base import ByteLM
+from ..models.files import load_folder
 from .checkpoint import (resolve_checkpoint, read_meta, load_checkpoint, load_weights, build_from_meta,
                                          WEIGHTS_FILE, RUN_RECORD_FILE, CHECKPOINTS_DIR)
 
@@ -96,18 +97,8 @@ def export_hf(run, out, allow_overwrite:bool=False, repo:str|None=None) -> Path:
 # %% ../../nbs/training/08_hub.ipynb #667d08b7
 def from_pretrained(path, device='cpu', family:str|None=None) -> ByteLM:
     "The model in an exported folder `path`, on `device`, in eval mode (`family`: refuse another family's folder)."
-    p = Path(path); f = p/'config.json'
-    if not f.is_file():
-        raise BitByteError(f"{p} is not an exported model folder (no config.json); write one with `bitbyte export RUN --hf {p}` "
-                           "or download one with huggingface_hub.snapshot_download")
-    try: cfg = json.loads(f.read_text())
-    except json.JSONDecodeError as e: raise BitByteError(f"{f} is not valid JSON ({e}); export the folder again") from None
-    if not isinstance(cfg, dict) or 'family' not in cfg or 'config' not in cfg:
-        raise BitByteError(f"{f} has no bitbyte family and config; is {p} a folder written by `bitbyte export`?")
-    if family is not None and cfg['family'] != family:
-        raise BitByteError(f"{p} holds a {cfg['family']!r} model, not {family!r}; load it with ByteLM.from_pretrained")
-    model = load_weights(build_from_meta(cfg, p), p/WEIGHTS_FILE, device, what=f"exported model {p}")   # built as a checkpoint's model is
-    return model.to(device).eval()
+    return load_folder(path, device, family)   # the folder's format is the model's (nbs/models/06_files)
+
 
 # %% ../../nbs/training/08_hub.ipynb #905ef10a
 def check_repo_id(repo:str) -> str:

@@ -117,6 +117,7 @@ class Trainer:
         self.compile_mode = cfg.compile_mode or ('reduce-overhead' if cfg.compile and self.device.type == 'cuda' and self.world == 1
                                                  and self.model.train_graphs else None)
         if cfg.compile: self.step_fn = torch.compile(self.step_fn, mode=self.compile_mode)
+        self.graphs = cfg.compile and self.compile_mode in ('reduce-overhead', 'max-autotune')   # the step replays CUDA graphs
         self.autocast = (torch.autocast(self.device.type, dtype=autocast_dtype(self.device))
                          if autocast_dtype(self.device) else nullcontext())
 
@@ -150,8 +151,12 @@ class Trainer:
         accum = max(1, cfg.batch_bytes // (n_seq * seq_len * self.world))
         lr, wd = self._schedule(step)
         loss_sum, metrics = torch.zeros((), device=self.device), {}
+        if self.graphs and accum > 1:   # a graph's gradients live in its buffers, which the next micro-batch's replay overwrites:
+            for p in self.model.parameters():   # accumulate them into gradients of our own (0 + g is exactly g)
+                if p.requires_grad and p.grad is None: p.grad = torch.zeros_like(p)
         for micro in range(accum):
             batch = self._batch(n_seq)
+            if self.graphs: torch.compiler.cudagraph_mark_step_begin()   # each micro-batch is a new replay of the graphs
             sync_ctx = self.step_fn.no_sync() if self.world > 1 and micro < accum - 1 else nullcontext()
             with sync_ctx:
                 with self.autocast: loss, metrics = self.step_fn(batch, generator=self.gen)
