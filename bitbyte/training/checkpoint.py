@@ -17,17 +17,18 @@ from ..models.files import WEIGHTS_FILE, build_from_meta, load_weights   # a mod
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'META_FILE', 'STATE_FILE', 'CHECKPOINTS_DIR', 'LATEST_FILE', 'TRAIN_CONFIG_FILE', 'RUN_RECORD_FILE',
-           'LOCK_FILE', 'METRICS_FILE', 'COLLAPSE_FILE', 'TB_DIR', 'WANDB_ID_FILE', 'SAVE_POINTS', 'fault_point',
-           'save_checkpoint', 'step_dir_name', 'list_checkpoints', 'resolve_checkpoint', 'read_meta', 'check_family',
-           'load_checkpoint', 'load_state', 'checkpoint_bytes', 'clean_checkpoints', 'prune_checkpoints',
-           'save_run_checkpoint', 'RunLock', 'log_rows', 'trim_logs', 'clear_run', 'inspect_tags', 'tag_checkpoint',
-           'find_checkpoints', 'tag_all']
+           'LOCK_FILE', 'EXPORT_RECORD_FILE', 'MODEL_CARD_FILE', 'METRICS_FILE', 'COLLAPSE_FILE', 'TB_DIR',
+           'WANDB_ID_FILE', 'SAVE_POINTS', 'fault_point', 'save_checkpoint', 'step_dir_name', 'list_checkpoints',
+           'resolve_checkpoint', 'read_meta', 'check_family', 'load_checkpoint', 'load_state', 'checkpoint_bytes',
+           'clean_checkpoints', 'prune_checkpoints', 'save_run_checkpoint', 'RunLock', 'log_rows', 'trim_logs',
+           'clear_run', 'inspect_tags', 'tag_checkpoint', 'find_checkpoints', 'tag_all']
 
 # %% ../../nbs/training/02_checkpoint.ipynb #d52709c7
 FORMAT_VERSION = 1
 META_FILE, STATE_FILE = 'meta.json', 'state.pt'   # a checkpoint folder's files, besides the model's WEIGHTS_FILE
 CHECKPOINTS_DIR, LATEST_FILE = 'checkpoints', 'latest'     # a run's checkpoint folders, and the file naming the newest
 TRAIN_CONFIG_FILE, RUN_RECORD_FILE, LOCK_FILE = 'train_config.json', 'run.json', '.lock'   # a run folder's config, record, lock
+EXPORT_RECORD_FILE, MODEL_CARD_FILE = 'run_record.json', 'README.md'   # an exported folder's record and card, beside CONFIG_FILE and WEIGHTS_FILE
 METRICS_FILE, COLLAPSE_FILE, TB_DIR, WANDB_ID_FILE = 'metrics.jsonl', 'collapse.csv', 'tb', 'wandb_id'   # its logs
 SAVE_POINTS = ('after_weights', 'in_state', 'before_rename', 'after_aside', 'after_rename', 'after_latest', 'in_prune')
 

@@ -10,9 +10,9 @@ from safetensors.torch import save_model
 from .. import __version__
 from ..core import BitByteError, save_json, write_text_atomic, ensure_new_path
 from ..models.base import ByteLM
-from ..models.files import load_folder
+from ..models.files import load_folder, CONFIG_FILE
 from .checkpoint import (resolve_checkpoint, read_meta, load_checkpoint, load_weights, build_from_meta,
-                                         WEIGHTS_FILE, RUN_RECORD_FILE, CHECKPOINTS_DIR)
+                                         WEIGHTS_FILE, RUN_RECORD_FILE, CHECKPOINTS_DIR, EXPORT_RECORD_FILE, MODEL_CARD_FILE)
 
 # %% auto #0
 __all__ = ['run_facts', 'hf_config', 'model_card', 'export_hf', 'from_pretrained', 'check_repo_id', 'push_hf']
@@ -88,10 +88,10 @@ def export_hf(run, out, allow_overwrite:bool=False, repo:str|None=None) -> Path:
     model, meta = load_checkpoint(facts['checkpoint'])
     out.mkdir(parents=True, exist_ok=True)
     save_model(model, str(out/WEIGHTS_FILE), metadata={'format': 'pt'})
-    save_json(out/'config.json', hf_config(model, facts))
-    save_json(out/'run_record.json', dict(checkpoint=str(facts['checkpoint']), step=facts['steps'], record=facts['record'],
+    save_json(out/CONFIG_FILE, hf_config(model, facts))
+    save_json(out/EXPORT_RECORD_FILE, dict(checkpoint=str(facts['checkpoint']), step=facts['steps'], record=facts['record'],
                                           train_config=facts['train_config'], val_metric=facts['val_metric'], val_value=facts['val_value']))
-    write_text_atomic(out/'README.md', model_card(model, facts, repo or out.resolve().name, repo))
+    write_text_atomic(out/MODEL_CARD_FILE, model_card(model, facts, repo or out.resolve().name, repo))
     return out
 
 # %% ../../nbs/training/08_hub.ipynb #667d08b7
@@ -113,7 +113,7 @@ def push_hf(folder, repo:str, private:bool=False, token:str|None=None) -> str:
     "Upload an exported folder to the hub repository `repo` (created if missing); returns the repository's URL."
     from huggingface_hub import HfApi
     folder = Path(folder); check_repo_id(repo)
-    if not (folder/'config.json').is_file(): raise BitByteError(f"{folder} is not an exported model folder; run `bitbyte export RUN --hf {folder}` first")
+    if not (folder/CONFIG_FILE).is_file(): raise BitByteError(f"{folder} is not an exported model folder; run `bitbyte export RUN --hf {folder}` first")
     api = HfApi(endpoint=os.environ.get('HF_ENDPOINT') or None, token=token)
     try:
         url = api.create_repo(repo, private=private, exist_ok=True)
