@@ -29,7 +29,7 @@ V2_SIZES = dict(
     report=dict(model=dict(d_model=384, n_layer=6, n_head=6), width_step=32, lrs=[5e-4, 1e-3, 2e-3, 4e-3],
                 shapes=[dict(seq_len=256, batch_bytes=16384, micro_bytes=16384),
                         dict(seq_len=2048, batch_bytes=131072, micro_bytes=65536)],
-                seeds=3, steps=None, time_budget=300, windows=[2048, 8192, 32768], backbones=V2_BACKBONES,
+                seeds=3, steps=None, time_budget=60, windows=[2048, 8192, 32768], backbones=V2_BACKBONES,
                 train=dict(warmup_steps=100, min_lr_frac=0.1, beta2=0.99, log_every=50, eval_every=1000,
                            eval_bytes=262144, probe_every=0, compile=True, progress=False)))   # evaluation batches of 256 KiB (the trainer's default)
 
