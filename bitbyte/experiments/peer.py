@@ -11,7 +11,7 @@ from ..core import BitByteError, device_name
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'bench_small', 'nanogpt_data', 'run_nanogpt', 'nanogpt_bench_mfu',
-           'race_nanogpt']
+           'race_nanogpt', 'protocol_peer']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -153,4 +153,37 @@ def race_nanogpt(checkout, data, runs_dir, device='cuda', max_iters:int=5000, co
     log(f"equal wall time ({budget:.1f} s of training): nanoGPT val bpb {peer['val_bpb']:.3f} in {peer['steps']} iters; "
         f"bitbyte {ours['val_bpb']:.3f} in {ours['steps']} steps ({ours['train_s']:.1f} s)")
     return [dict(peer, name='nanogpt_race', train_s=budget), ours]
+
+
+# %% ../../nbs/experiments/04_peer.ipynb #945f8a9c
+def protocol_peer(p, checkout, max_iters:int=5000, gpu=None, log=print) -> list[dict]:
+    "nanoGPT and protocol `p`'s best Shakespeare configuration at equal training seconds, in this call: two rows, phase 'peer'."
+    from bitbyte.experiments.protocol import train_argv, run_cli
+    from bitbyte.experiments.runner import result_row
+    from bitbyte.training.checkpoint import RUN_RECORD_FILE
+    df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
+    if sh is not None and (sh.phase == 'peer').any(): return sh[sh.phase == 'peer'].to_dict('records')   # already in the table
+    if sh is None or not sh.phase.isin(['sweep', 'final']).any():
+        raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
+    fin = sh[sh.phase == 'final']
+    backbone, lr, shape = (fin.groupby(['backbone', 'lr', 'shape']).val_value.mean().idxmin() if len(fin) else
+                           tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), ['backbone', 'lr', 'shape']]))
+    device = p.device if p.device != 'auto' else 'cuda' if torch.cuda.is_available() else 'cpu'
+    peer = run_nanogpt(checkout, p.data['shakespeare'], p.runs/'peer_nanogpt', max_iters=max_iters, device=device, log=log)
+    budget = peer['step_ms'] * peer['steps'] / 1e3   # nanoGPT's steady training seconds: compilation and evaluation apart
+    k = p.key('peer', 'shakespeare', backbone, lr, shape, 0); family, model = p.models[backbone]; out = p.runs/k.replace('/', '_')
+    run_cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], 0, budget, None, device, **p.train_kw),
+            out/'cli.log', gpu, p.main)
+    run = json.loads((out/RUN_RECORD_FILE).read_text())
+    common = dict(size=p.size, phase='peer', corpus='shakespeare', time_budget=budget, window=None)
+    ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),
+                                                           batch_bytes=p.shapes[shape]['batch_bytes'])
+    theirs = dict(run_id=f"{p.experiment}-peer-nanogpt", experiment=p.experiment, arm=p.key('peer', 'shakespeare', 'nanogpt', 0, '-', 0),
+                  commit=ours['commit'], device=peer['device'], family='nanogpt', data=ours['data'], seed=0, steps=peer['steps'],
+                  bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
+                  bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, backbone='nanogpt',
+                  command=f"python train.py {peer['command'].split(' ', 1)[-1]}", **common)
+    p._append(theirs); p._append(ours)
+    log(f"peer at {budget:.1f} s of training: nanoGPT {peer['val_bpb']:.3f} bpb; {backbone} (lr {lr:g}, {shape}) {run['val_value']:.3f}")
+    return [theirs, ours]
 
