@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from ..core import BitByteError, autocast_dtype, device_name, peak_memory_bytes, reset_peak_memory, sync, git_info
 from ..models.base import build_model, config_fields, ByteLM, N_BYTES
-from .peer import bench_small, run_nanogpt, nanogpt_bench_mfu, race_nanogpt
+from .peer import bench_small, run_nanogpt, nanogpt_bench_mfu, race_nanogpt, timed_events, event_us
 
 
 # %% auto #0
@@ -58,12 +58,12 @@ def _train_setup(family:str, config:dict, seq_len:int, batch_bytes:int, device, 
 
 FUSED_PATH = {'1': 'fused', '0': 'mamba_ssm'}   # mamba2_paths' setting → the Mamba-2 path a model built with it takes
 
-def _model_tags(model, device) -> dict:
+def _model_tags(model) -> dict:
     "What tells one model's rows from another's: backend, version, and the scan variant (Triton split, Mamba-2 path)."
     c = model.config
     tags = dict(backend=getattr(c, 'backend', None), version=getattr(c, 'version', None))
     if tags['backend'] == 'triton': tags['triton_split'] = str(c.triton_split)   # the Triton scan's sequence split
-    if tags['version'] == 2: tags['m2_path'] = model.layers[0].mixer.path(torch.empty(0, device=device))   # fused, mamba_ssm (split) or torch
+    if tags['version'] == 2: tags['m2_path'] = model.kernels()   # fused, mamba_ssm (split) or torch
     return tags
 
 def failure_row(e:Exception, device, fused:str|None=None, **what) -> dict:
@@ -86,7 +86,7 @@ def bench_train(family:str, config:dict, seq_len:int, batch_bytes:int=65536, ste
              step_s=t, bytes_per_s=nbytes / t, flops_per_byte=fpb, tflops=fpb * nbytes / t / 1e12,
              peak_mem_bytes=peak_memory_bytes(device), predicted_mem_bytes=predicted_memory(model, nbytes)['total'],
              compile=compile, quant=getattr(model.config, 'quant', None), act_quant=getattr(model.config, 'act_quant', None),
-             **_model_tags(model, device), device=device_name(device))
+             **_model_tags(model), device=device_name(device))
     if peak_flops: r['mfu'] = fpb * nbytes / t / peak_flops
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None
     return r
@@ -129,16 +129,12 @@ def bench_profile(family:str, config:dict, seq_len:int, batch_bytes:int=65536, d
         t0 = time.perf_counter()
         for _ in range(steps): step()
         sync(device); wall = time.perf_counter() - t0
-    attr = 'self_device_time_total' if device.type == 'cuda' else 'self_cpu_time_total'
-    ev = [e for e in prof.key_averages() if getattr(e, attr, 0) > 0]
-    # on a GPU an operator and the kernels it launches both carry the kernels' time: keep the kernels, so shares add up
-    kern = [e for e in ev if str(getattr(e, 'device_type', '')).endswith('CUDA')] if device.type == 'cuda' else []
-    ev = kern or ev
-    total = sum(getattr(e, attr) for e in ev)
-    ev.sort(key=lambda e: getattr(e, attr), reverse=True)
-    tags = _model_tags(model, device)
+    cuda = device.type == 'cuda'
+    ev, kern = timed_events(prof, cuda)   # the kernels on a GPU (so shares add up), the operators elsewhere
+    total = sum(event_us(e, cuda) for e in ev)
+    tags = _model_tags(model)
     rows = [dict(family=family, **tags, compile=compile, params=model.num_params(), seq_len=seq_len, batch=b, rank=i, op=e.key[:160],
-                 calls_per_step=e.count / steps, self_ms_per_step=getattr(e, attr) / 1e3 / steps, share=getattr(e, attr) / total,
+                 calls_per_step=e.count / steps, self_ms_per_step=event_us(e, cuda) / 1e3 / steps, share=event_us(e, cuda) / total,
                  step_ms_profiled=total / 1e3 / steps, kernels_only=bool(kern), step_ms_wall=wall * 1e3 / steps, busy=total / 1e6 / wall,
                  device=device_name(device)) for i, e in enumerate(ev[:top])]
     del model, step; torch.cuda.empty_cache() if device.type == 'cuda' else None

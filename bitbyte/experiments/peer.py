@@ -10,8 +10,8 @@ import torch
 from ..core import BitByteError, device_name
 
 # %% auto #0
-__all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'bench_small', 'nanogpt_data', 'run_nanogpt', 'nanogpt_bench_mfu',
-           'race_nanogpt', 'protocol_peer']
+__all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
+           'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -187,3 +187,40 @@ def protocol_peer(p, checkout, max_iters:int=5000, gpu=None, log=print) -> list[
     log(f"peer at {budget:.1f} s of training: nanoGPT {peer['val_bpb']:.3f} bpb; {backbone} (lr {lr:g}, {shape}) {run['val_value']:.3f}")
     return [theirs, ours]
 
+
+# %% ../../nbs/experiments/04_peer.ipynb #ed31727b
+KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),
+                  ('selective scan', r'^scan_(fwd|bwd)|selective_scan|chunk_scan|chunk_state|state_passing'),
+                  ('matmul fp32 (CUDA cores)', r'sgemm|f32f32|ffma'),
+                  ('matmul', r'gemm|nvjet|cutlass|xmma|wgmma|cublas|sm\d\d_|ampere_|splitk|^aten::(mm|addmm|bmm)$'),
+                  ('optimizer', r'multi_tensor|adam|foreach'), ('fused elementwise', r'^triton_')]
+
+def kernel_class(name:str) -> str:
+    "The class of a profiled kernel (or CPU operator) `name`: the first of `KERNEL_CLASSES` whose pattern it matches, else 'other'."
+    import re
+    for c, pat in KERNEL_CLASSES:
+        if re.search(pat, name, re.I): return c
+    return 'other'
+
+def event_us(e, cuda:bool, self_:bool=True) -> float:
+    "A profiler event's microseconds (summed over its calls): device time on CUDA, CPU time elsewhere; its own, or with what it launched."
+    if cuda: return float(e.self_device_time_total if self_ else e.device_time_total)
+    return float(e.self_cpu_time_total if self_ else e.cpu_time_total)
+
+def timed_events(prof, cuda:bool) -> tuple[list, bool]:
+    """`(events, kernels_only)`: a profile's averaged events that carry time, longest first. On a GPU an operator and
+    the kernels it launches both carry the kernels' time, and so do the GPU-side annotations of compiled regions and
+    optimizer steps, which span kernels: only the kernels are kept, so shares add up (`kernels_only`); elsewhere, or
+    when no kernel was recorded, the operators."""
+    ev = [e for e in prof.key_averages() if event_us(e, cuda) > 0]
+    kern = [e for e in ev if str(getattr(e, 'device_type', '')).endswith('CUDA') and not getattr(e, 'is_user_annotation', False)] if cuda else []
+    return sorted(kern or ev, key=lambda e: event_us(e, cuda), reverse=True), bool(kern)
+
+def mm_flops(name:str, shapes) -> float:
+    """2·M·N·K per call of `aten::mm` / `addmm` / `bmm` from its recorded input shapes (0 when they are not recorded). The
+    operands come first (after addmm's bias); an `out=` tensor, as compiled code passes, comes after them."""
+    s = [tuple(x) for x in shapes if isinstance(x, (list, tuple)) and len(x) >= 2]
+    s = s[1:] if name.endswith('addmm') and len(s) > 2 else s
+    if len(s) < 2: return 0.0
+    a, b = s[0], s[1]
+    return 2.0 * (a[0] if len(a) == 3 else 1) * a[-2] * a[-1] * b[-1]

@@ -8,11 +8,11 @@ import json, math, os, queue, shlex, subprocess, sys, threading, time
 from pathlib import Path
 from ..core import BitByteError, env_set
 from .runner import result_row, append_result
-from ..training.checkpoint import RUN_RECORD_FILE
+from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
-__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'shape_name', 'backbone_model', 'train_argv',
-           'run_cli', 'open_study', 'grid_left', 'run_study', 'v2_data', 't975', 'mean_ci', 'ProtocolV2']
+__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'shape_name', 'backbone_model',
+           'train_argv', 'run_cli', 'open_study', 'grid_left', 'run_study', 'v2_data', 't975', 'mean_ci', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -185,6 +185,8 @@ def mean_ci(values) -> dict:
     return dict(n=n, mean=m, sd=sd, ci95=t975(n - 1) * sd / math.sqrt(n))
 
 # %% ../../nbs/experiments/01_protocol.ipynb #2e01bdda
+CURVE_POINTS = 10   # evaluations along a final's run: its curve of val bpb against time and bytes
+
 class ProtocolV2:
     "Protocol v2 at `size` (see `V2_SIZES`), its table and Optuna journal in `work`; `gpus` run arms in parallel."
     experiment = 'protocol_v2'
@@ -257,8 +259,11 @@ class ProtocolV2:
         if (v := self.done().get(k)) is not None: return v
         family, model = self.models[backbone]
         out = self.runs/k.replace('/', '_')
+        kw = dict(self.train_kw)
+        if phase == 'final' and (every := self.curve_every(corpus, backbone, lr, shape)):   # a curve of some points, not two
+            kw['eval_every'] = min(every, kw.get('eval_every') or every)
         argv = train_argv(family, model, self.data[corpus], out, lr, self.shapes[shape], seed, self.time_budget, self.steps,
-                          self.device, **self.train_kw)
+                          self.device, **kw)
         run_cli(argv, out/'cli.log', gpu, self.main)
         run = json.loads((out/RUN_RECORD_FILE).read_text())
         if run.get('val_value') is None: raise BitByteError(f"arm {k} ended without a final evaluation; see {out}")
@@ -266,6 +271,13 @@ class ProtocolV2:
                      lr=lr, shape=shape, batch_bytes=self.shapes[shape]['batch_bytes'], time_budget=self.time_budget or None,
                      window=None, run_dir=str(out), command=run.get('command')))
         return run['val_value']
+
+    def curve_every(self, corpus, backbone, lr, shape) -> int|None:
+        """`eval_every` that gives a final about `CURVE_POINTS` evaluations along its run: its sweep arm's steps (same
+        learning rate and shape, same budget) over that (a time budget fixes the steps only as a run starts); None
+        without that arm."""
+        r = self.rows(); r = r[r.arm == self.key('sweep', corpus, backbone, lr, shape, 0)] if len(r) else r
+        return max(1, int(r.steps.iloc[0]) // CURVE_POINTS) if len(r) and r.steps.notna().iloc[0] else None
 
     def sweep(self, corpus, backbone) -> int:
         grid = dict(lr=self.lrs, shape=list(self.shapes))
@@ -306,7 +318,7 @@ class ProtocolV2:
                           dirty=r.get('dirty'), device=r.get('device'), family=r.get('family'), params=fr.params, data=self.data['linux'],
                           seed=seed, seq_len=str(window), val_metric=r.get('metric'), val_value=r[r['metric']], checkpoint=fr.checkpoint,
                           time=time.strftime('%Y-%m-%dT%H:%M:%S'), size=self.size, phase='longctx', corpus='linux',
-                          backbone=backbone, lr=fr.lr, shape=fr.shape, batch_bytes=fr.batch_bytes, time_budget=self.time_budget or None,
+                          backbone=backbone, lr=fr.lr, shape=fr['shape'], batch_bytes=fr.batch_bytes, time_budget=self.time_budget or None,
                           window=window, run_dir=fr.run_dir, command=r.get('command')))
         return r[r['metric']]
 
@@ -349,13 +361,16 @@ class ProtocolV2:
         return df.pivot_table(index='backbone', columns='window', values='val_value', aggfunc='mean') if len(df) else df
 
     def curves(self):
-        "Validation bpb against wall time and bytes for every final run (from each run's metrics)."
+        """Validation bpb against wall time and bytes for every final run (from each run's metrics: in its run folder, or,
+        where that stayed on a GPU machine, in the copy under `work/runs/protocol_v2/`; finals with neither are left out)."""
         import pandas as pd
         from bitbyte.training.trainer import load_metrics
         df = self.rows(); df = df[df.phase == 'final'] if len(df) else df
         parts = []
         for _, r in df.iterrows():
-            m = load_metrics(r.run_dir); ev = m[m.kind == 'eval'].copy()
+            d = next((p for p in (Path(r.run_dir), self.work/'runs'/'protocol_v2'/Path(r.run_dir).name) if (p/METRICS_FILE).exists()), None)
+            if d is None: continue
+            m = load_metrics(d); ev = m[m.kind == 'eval'].copy()
             col = 'bpb' if 'bpb' in ev else 'masked_bpb'
             if 'elapsed_s' not in ev: ev['elapsed_s'] = float('nan')
             ev['elapsed_s'] = ev.elapsed_s.fillna(r.wall_s)

@@ -151,6 +151,9 @@ class ChoosesBackend:
     def scan_backend(self, x:torch.Tensor) -> str:
         "Its name: 'mamba_ssm', 'triton' or 'torch'."
         return self.scan_for(x).name
+    def kernel_path(self, x:torch.Tensor) -> str:
+        "What a run records as its kernels: the backend's name (a mixer with several paths per backend names its path)."
+        return self.scan_backend(x)
     def uses_kernels(self, x:torch.Tensor) -> bool:
         "Whether it runs on kernels (`mamba_ssm`'s or the Triton scan) rather than the built-in PyTorch scan."
         return self.scan_for(x).kernels

@@ -184,6 +184,10 @@ class ByteLM(nn.Module):
     def num_params(self, trainable_only:bool=False) -> int:
         return sum(p.numel() for p in self.parameters() if p.requires_grad or not trainable_only)
 
+    def kernels(self) -> str|None:
+        "Which kernels its layers run on its device (a family with several, e.g. Mamba's scans, names its choice); None: PyTorch's own ops."
+        return None
+
     def flops_per_byte(self, seq_len:int) -> float:
         "Training FLOPs per byte: 6 per weight (forward and backward matmuls); families add their extras."
         return 6.0 * self.num_params()

@@ -223,6 +223,10 @@ class MambaLM(ByteLM):
             x, s = layer.step(x, s); new.append(s)
         return self.head(self.norm_f(x)), new
 
+    def kernels(self) -> str:
+        "The scan its mixers run on its device: 'mamba_ssm', 'triton' or 'torch' (Mamba-2: 'fused', 'mamba_ssm' or 'torch')."
+        return self.layers[0].mixer.kernel_path(torch.empty(0, device=self.device))
+
     def flops_per_byte(self, seq_len:int=None) -> float:
         "6·(matmul and conv weights) + 27·d_inner·d_state per layer for the scan (see the notebook); Mamba-2: `mamba2_layer_flops`."
         c = self.config; E, N, R, D = c.d_inner, c.d_state, c.rank, c.d_model

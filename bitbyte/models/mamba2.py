@@ -65,6 +65,8 @@ class Mamba2Mixer(ChoosesBackend, nn.Module):
         self.norm = nn.Module(); self.norm.weight = nn.Parameter(torch.ones(E))   # `norm.weight`, as mamba_ssm names it
         self.out_proj = lin(E, d_model)
 
+    def kernel_path(self, x:torch.Tensor) -> str: return self.path(x)
+
     def path(self, x:torch.Tensor, return_state:bool=False) -> str:
         "The path a forward pass takes: 'fused' (the backend's `fused()`), 'mamba_ssm' (split kernels) or 'torch'."
         be = self.scan_for(x)

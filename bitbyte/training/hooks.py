@@ -138,7 +138,8 @@ class RunRecord(Hook):
         t.record_base = run_record(seed=cfg.seed, device=t.device, family=model.family, variant=model.variant,
                                    params=model.num_params(), model_config=model.config.to_dict(),
                                    data=_data_spec(cfg.data), optimizer=t.opt_name, optimizer_note=t.opt_note,
-                                   world_size=t.world, compile=cfg.compile, compile_mode=t.compile_mode if cfg.compile else None)
+                                   world_size=t.world, compile=cfg.compile, compile_mode=t.compile_mode if cfg.compile else None,
+                                   kernels=model.kernels())
         if t.opt_note and t.main: tqdm.write(f"note: {t.opt_note}")
 
     def kept(self, t, end:int) -> dict|None:

@@ -1,0 +1,48 @@
+#!/usr/bin/env python
+"""Merge what a `protocol_call.sh` call brought back into the results folder here.
+
+    python tools/offline_gpu/merge_protocol.py CALL/reports.tgz [MORE.tgz ...] [--into artifacts/reports]
+
+Each archive holds a copy of the results folder as the call left it: the rows it appended to `results.csv` (rows
+whose `arm` and `run_id` are not in the table here are appended, in order), its Optuna journal (it began as a copy of
+the one here and only grew: the first archive's replaces it when it is at least as long), `logs/` (each arm's log, to
+`logs/protocol_v2/`) and `runs/protocol_v2/` (run records and metrics, for the report's curves). Nothing here is
+removed; an archive that is not one of these stops the merge before anything is written.
+"""
+import argparse, shutil, sys, tarfile, tempfile
+from pathlib import Path
+import pandas as pd
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from bitbyte.experiments.runner import append_result
+
+def key(d): return d['run_id'].astype(str) + '|' + d['arm'].astype(str)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('archives', nargs='+'); p.add_argument('--into', default='artifacts/reports')
+    a = p.parse_args()
+    into = Path(a.into)
+    if not (into/'results.csv').exists(): sys.exit(f"no results table at {into/'results.csv'}; pass --into the results folder")
+    with tempfile.TemporaryDirectory() as tmp:
+        folders = []
+        for i, arc in enumerate(a.archives):
+            if not tarfile.is_tarfile(arc): sys.exit(f"{arc} is not a tar archive; pass the reports.tgz a protocol call returned")
+            with tarfile.open(arc) as t: t.extractall(Path(tmp)/str(i), filter='data')
+            found = [d for d in (Path(tmp)/str(i)).iterdir() if (d/'results.csv').exists()]
+            if len(found) != 1: sys.exit(f"{arc} holds no results folder (a folder with results.csv); was it made by protocol_call.sh?")
+            folders.append(found[0])
+        n0 = len(pd.read_csv(into/'results.csv'))
+        for f in folders:
+            have = set(key(pd.read_csv(into/'results.csv')))
+            new = pd.read_csv(f/'results.csv'); new = new[~key(new).isin(have)]
+            for row in new.to_dict('records'): append_result(row, into/'results.csv')   # as the protocol appends them
+            print(f"{f.name}: {len(new)} new rows")
+        table = pd.read_csv(into/'results.csv')
+        j, mine = folders[0]/'protocol_v2.optuna.jsonl', into/'protocol_v2.optuna.jsonl'
+        if j.exists() and (not mine.exists() or j.stat().st_size >= mine.stat().st_size): shutil.copy(j, mine)
+        for f in folders:
+            if (f/'logs').is_dir(): shutil.copytree(f/'logs', into/'logs'/'protocol_v2', dirs_exist_ok=True)
+            if (f/'runs'/'protocol_v2').is_dir(): shutil.copytree(f/'runs'/'protocol_v2', into/'runs'/'protocol_v2', dirs_exist_ok=True)
+        print(f"results.csv: {n0} -> {len(table)} rows; journal, logs and run records merged into {into}")
+
+if __name__ == '__main__': main()
