@@ -5,7 +5,7 @@
 
 Each archive holds a copy of the results folder as the call left it: the rows it appended to `results.csv` (rows
 whose `arm` and `run_id` are not in the table here are appended, in order), its Optuna journal (it began as a copy of
-the one here and only grew: the first archive's replaces it when it is at least as long), `logs/` (each arm's log, to
+the one here, or of the machine's last call's, and only grew: the longest archive's replaces it when it is at least as long), `logs/` (each arm's log, to
 `logs/protocol_v2/`) and `runs/protocol_v2/` (run records and metrics, for the report's curves). Nothing here is
 removed; an archive that is not one of these stops the merge before anything is written.
 """
@@ -38,8 +38,9 @@ def main():
             for row in new.to_dict('records'): append_result(row, into/'results.csv')   # as the protocol appends them
             print(f"{f.name}: {len(new)} new rows")
         table = pd.read_csv(into/'results.csv')
-        j, mine = folders[0]/'protocol_v2.optuna.jsonl', into/'protocol_v2.optuna.jsonl'
-        if j.exists() and (not mine.exists() or j.stat().st_size >= mine.stat().st_size): shutil.copy(j, mine)
+        js = [f/'protocol_v2.optuna.jsonl' for f in folders if (f/'protocol_v2.optuna.jsonl').exists()]
+        j, mine = max(js, key=lambda x: x.stat().st_size, default=None), into/'protocol_v2.optuna.jsonl'
+        if j and (not mine.exists() or j.stat().st_size >= mine.stat().st_size): shutil.copy(j, mine)   # the longest: calls chained on one machine
         for f in folders:
             if (f/'logs').is_dir(): shutil.copytree(f/'logs', into/'logs'/'protocol_v2', dirs_exist_ok=True)
             if (f/'runs'/'protocol_v2').is_dir(): shutil.copytree(f/'runs'/'protocol_v2', into/'runs'/'protocol_v2', dirs_exist_ok=True)

@@ -9,11 +9,13 @@
 #   copied in first, so no arm in the table runs again; after the call, here:
 #   python tools/offline_gpu/merge_protocol.py <files_at>/reports.tgz
 # JSON: ProtocolV2's keyword arguments, e.g. '{"corpora": ["linux"], "backbones": ["bitbyte-fp"], "gpus": [0, 1]}'
-#   and "phases" (default all three).
+#   and "phases" (default all three); "peer": a nanoGPT checkout (carried, e.g. .peer/nanoGPT) adds the peer's two rows
+#   after the arms (`protocol_peer`: best Shakespeare configuration so far; run it once the Shakespeare finals are in).
 # REQUIRE="mamba_ssm causal_conv1d": stop before any arm unless these import (a Mamba arm would otherwise train on the
 # built-in scan; each row's `kernels` says which ran). Wheels in .whl/ are installed too when carried; on a warm
 # machine the site folder keeps what an earlier call installed, so the Mamba wheels (53 MB) and the Linux archive
 # (34 MiB), which do not fit one carry together, can travel in two calls.
+# STATE (default /tmp/protocol_state): where the machine keeps the table and journal between calls (see below).
 # Carry .whl_exp (optuna, colorlog) and artifacts/carry (the Linux archive: `bitbyte prepare linux --subset carry
 # --archive artifacts/carry/linux-carry.tar.xz`). The folder comes back as $OUT/WORK.tgz (table, journal,
 # every arm's log in logs/, its run record and metrics in runs/protocol_v2/: unpack that into artifacts/reports): the job runner returns only a few files per call.
@@ -31,15 +33,30 @@ if [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then
   mkdir -p artifacts/datasets && tar -xJf artifacts/carry/linux-carry.tar.xz -C artifacts/datasets || exit 1
 fi
 mkdir -p "$WORK/logs" && cp artifacts/reports/results.csv artifacts/reports/protocol_v2.optuna.jsonl "$WORK/"
+# Calls chain on a warm machine without a merge here in between: the machine keeps the table and journal of its last
+# call in $STATE, and a call takes them when they extend what it carried (the carried files are their prefix: the
+# merge here appends the same rows the same way); otherwise, e.g. after a merge of another machine's rows, the carried.
+STATE=${STATE:-/tmp/protocol_state}; mkdir -p "$STATE"
+for f in results.csv protocol_v2.optuna.jsonl; do
+  if [ -f "$STATE/$f" ] && cmp -s -n "$(stat -c %s "$WORK/$f")" "$WORK/$f" "$STATE/$f"; then
+    [ "$(stat -c %s "$STATE/$f")" -gt "$(stat -c %s "$WORK/$f")" ] && echo "protocol_call: $f from this machine's last call" && cp "$STATE/$f" "$WORK/$f"
+  fi
+done
 python3 - "$WORK" "$SECS" "$KW" <<'EOF'
 import json, sys
 from bitbyte.experiments.protocol import ProtocolV2
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
-phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx')))
+phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None)
 p = ProtocolV2('report', work=work, timeout=secs, **kw)
 print(f"{p.run(phases)} arms in this call"); print(p.summary().to_string())
+if peer:   # nanoGPT and the best Shakespeare configuration at equal training seconds (once: a peer row in the table stays)
+    import time
+    from bitbyte.experiments.peer import protocol_peer
+    if time.time() - p._t0 > secs - 240: print("no peer in this call: it takes about 240 s (nanoGPT's 5000 iterations, then our arm)")
+    else: protocol_peer(p, peer, gpu=p.gpus[0])
 EOF
 rc=$?
+cp "$WORK/results.csv" "$WORK/protocol_v2.optuna.jsonl" "$STATE/"
 for d in artifacts/runs/protocol_v2/*/; do   # each arm's log, and its run record and metrics (the report's curves), not its weights
   n=$(basename "$d"); cp "$d/cli.log" "$WORK/logs/$n.log" 2>/dev/null
   mkdir -p "$WORK/runs/protocol_v2/$n" && cp "$d"/{run.json,metrics.jsonl,train_config.json} "$WORK/runs/protocol_v2/$n/" 2>/dev/null
