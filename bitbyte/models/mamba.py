@@ -43,6 +43,7 @@ class MambaConfig(Config):
     n_groups: int = 1                      # Mamba-2: groups of heads sharing B and C
     fused: bool = True                     # Mamba-2 on mamba_ssm: its fused conv-scan-norm path where it exists
     triton_split: typing.Union[int, str] = 1   # Mamba-1 on Triton: segments of the sequence scanned in parallel, or 'auto'
+    dropout: float = 0.0                   # training only: after the embedding and on each block's residual branch
 
     def validate(self):
         "This config if every field is in range, else a one-line `BitByteError` naming the field (see `check_field`)."
@@ -51,7 +52,7 @@ class MambaConfig(Config):
         check_field(self, 'expand', lo=0, lo_open=True)
         check_field(self, 'dt_rank', lo=1, kind=int, optional=True)
         check_field(self, 'dt_min', lo=0, lo_open=True); check_field(self, 'dt_max', lo=self.dt_min)
-        check_field(self, 'norm_eps', lo=0, lo_open=True)
+        check_field(self, 'norm_eps', lo=0, lo_open=True); check_field(self, 'dropout', lo=0, hi=1, hi_open=True)
         for f in ('quant', 'act_quant', 'grad_checkpoint', 'tie_embeddings'): check_field(self, f, kind=bool)
         check_choice(self, 'backend', BACKENDS)
         check_field(self, 'fused', kind=bool)
@@ -162,10 +163,11 @@ class MambaBlock(nn.Module):
                                      quant=c.quant, act_quant=c.act_quant, backend=c.backend, chunk_size=c.chunk_size,
                                      norm_eps=c.norm_eps, fused=c.fused)
         else: raise BitByteError(f"MambaConfig.version must be 1 (Mamba-1) or 2 (Mamba-2), not {c.version!r}")
+        self.drop = nn.Dropout(c.dropout) if c.dropout else nn.Identity()   # on the residual branch, as the Transformer's blocks
     def forward(self, x, return_state:bool=False):
-        if not return_state: return x + self.mixer(self.norm(x))
+        if not return_state: return x + self.drop(self.mixer(self.norm(x)))
         y, s = self.mixer(self.norm(x), return_state=True)
-        return x + y, s
+        return x + self.drop(y), s
     def step(self, x, state):
         y, s = self.mixer.step(self.norm(x), state)
         return x + y, s
@@ -191,6 +193,7 @@ class MambaLM(ByteLM):
         super().__init__(config)
         c = config
         self.emb = nn.Embedding(c.vocab_size, c.d_model)
+        self.drop = nn.Dropout(c.dropout) if c.dropout else nn.Identity()
         self.layers = nn.ModuleList(MambaBlock(c) for _ in range(c.n_layer))
         self.norm_f = RMSNorm(c.d_model, c.norm_eps)
         self.head = nn.Linear(c.d_model, c.vocab_size, bias=False)
@@ -201,7 +204,7 @@ class MambaLM(ByteLM):
 
     def forward(self, idx:torch.Tensor, return_state:bool=False):
         "Logits `(B, T, V)`; with `return_state`, also the per-layer states after the last position."
-        x = self.emb(idx)
+        x = self.drop(self.emb(idx))
         states = []
         for layer in self.layers:
             if return_state:
