@@ -171,18 +171,19 @@ def protocol_peer(p, checkout, max_iters:int=5000, gpu=None, log=print) -> list[
     device = p.device if p.device != 'auto' else 'cuda' if torch.cuda.is_available() else 'cpu'
     peer = run_nanogpt(checkout, p.data['shakespeare'], p.runs/'peer_nanogpt', max_iters=max_iters, device=device, log=log)
     budget = peer['step_ms'] * peer['steps'] / 1e3   # nanoGPT's steady training seconds: compilation and evaluation apart
-    k = p.key('peer', 'shakespeare', backbone, lr, shape, 0); family, model = p.models[backbone]; out = p.runs/k.replace('/', '_')
+    k = p.key('peer', 'shakespeare', backbone, lr, shape, 0); family, model = p.model_for('shakespeare', backbone); out = p.runs/k.replace('/', '_')
     run_cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], 0, budget, None, device, **p.train_kw),
             out/'cli.log', gpu, p.main)
     run = json.loads((out/RUN_RECORD_FILE).read_text())
-    common = dict(size=p.size, phase='peer', corpus='shakespeare', time_budget=budget, window=None)
+    common = dict(size=p.size, phase='peer', corpus='shakespeare', time_budget=budget, window=None, dropout=model.get('dropout', 0.0))
     ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),
                                                            batch_bytes=p.shapes[shape]['batch_bytes'])
     theirs = dict(run_id=f"{p.experiment}-peer-nanogpt", experiment=p.experiment, arm=p.key('peer', 'shakespeare', 'nanogpt', 0, '-', 0),
                   commit=ours['commit'], device=peer['device'], family='nanogpt', data=ours['data'], seed=0, steps=peer['steps'],
                   bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
                   bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, backbone='nanogpt',
-                  command=f"python train.py {peer['command'].split(' ', 1)[-1]}", **common)
+                  command=f"python train.py {peer['command'].split(' ', 1)[-1]}",
+                  **(common | dict(dropout=NANOGPT_CHAR['dropout'])))   # its config's
     p._append(theirs); p._append(ours)
     log(f"peer at {budget:.1f} s of training: nanoGPT {peer['val_bpb']:.3f} bpb; {backbone} (lr {lr:g}, {shape}) {run['val_value']:.3f}")
     return [theirs, ours]

@@ -23,13 +23,14 @@ V2_CORPORA = ('shakespeare', 'linux')
 V2_SIZES = dict(
     toy=dict(model=dict(d_model=32, n_layer=1, n_head=2), width_step=2, lrs=[1e-3, 4e-3],
              shapes=[dict(seq_len=64, batch_bytes=1024, micro_bytes=1024)], seeds=2, steps=2, time_budget=0,
-             windows=[128], backbones=['bitbyte-ternary', 'mamba1-fp'],
+             windows=[128], backbones=['bitbyte-ternary', 'mamba1-fp'], corpus_model=dict(shakespeare=dict(dropout=0.1)),
              train=dict(warmup_steps=1, log_every=1, eval_every=2, eval_bytes=4096, probe_every=0, eval_batch=8,
                         progress=False)),
     report=dict(model=dict(d_model=384, n_layer=6, n_head=6), width_step=32, lrs=[5e-4, 1e-3, 2e-3, 4e-3],
                 shapes=[dict(seq_len=256, batch_bytes=16384, micro_bytes=16384),
                         dict(seq_len=2048, batch_bytes=131072, micro_bytes=65536)],
                 seeds=3, steps=None, time_budget=60, windows=[2048, 8192, 32768], backbones=V2_BACKBONES,
+                corpus_model=dict(shakespeare=dict(dropout=0.2)),   # nanoGPT's for this corpus: an arm reads its megabyte ~170 times
                 train=dict(warmup_steps=100, min_lr_frac=0.1, beta2=0.99, log_every=50, eval_every=1000,
                            eval_bytes=262144, probe_every=0, compile=True, progress=False)))   # evaluation batches of 256 KiB (the trainer's default)
 
@@ -193,7 +194,7 @@ class ProtocolV2:
     def __init__(self, size:str='toy', work='artifacts/reports', data:dict|None=None, backbones=None, corpora=None,
                  lrs=None, shapes=None, seeds=None, time_budget=None, steps=None, windows=None, gpus=None,
                  device:str|None=None, main=None, timeout:float|None=None, max_retry:int=2, runs_dir=None,
-                 **train_kw):
+                 corpus_model:dict|None=None, **train_kw):
         if size not in V2_SIZES: raise BitByteError(f"unknown size {size!r}; use one of {list(V2_SIZES)}")
         S = V2_SIZES[size]; self.size, self.work = size, Path(work)
         self.backbones = list(backbones or S['backbones'])
@@ -201,6 +202,7 @@ class ProtocolV2:
         bad = sorted(set(self.corpora) - set(V2_CORPORA))
         if bad: raise BitByteError(f"unknown corpora {bad}; use some of {list(V2_CORPORA)}")
         self.models = {b: backbone_model(b, size) for b in self.backbones}
+        self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: model overrides}
         self.lrs = [float(x) for x in (lrs or S['lrs'])]
         self.shapes = {shape_name(s): dict(s) for s in (shapes or S['shapes'])}
         self.seeds = list(range(1, 1 + (seeds or S['seeds'])))
@@ -223,8 +225,18 @@ class ProtocolV2:
     @property
     def budget_tag(self) -> str: return f"tb{self.time_budget:g}" if self.time_budget else f"steps{self.steps}"
 
+    def corpus_tag(self, corpus) -> str:
+        "`corpus` as keys and study names spell it: with its model overrides (`shakespeare+dropout0.2`), so another recipe makes other arms."
+        return corpus + ''.join(f"+{k}{v:g}" if isinstance(v, (int, float)) else f"+{k}{v}" for k, v in sorted(self.corpus_model.get(corpus, {}).items()))
+
+    def model_for(self, corpus, backbone) -> tuple[str, dict]:
+        "(family, model config dict) of `backbone` as it trains on `corpus`: its matched config plus the corpus's overrides."
+        family, model = self.models[backbone]
+        return family, {**model, **self.corpus_model.get(corpus, {})}
+
     def key(self, phase, corpus, backbone, lr, shape, seed, window=None) -> str:
-        return f"{self.size}/{phase}/{corpus}/{backbone}/lr{lr:g}/{shape}/s{seed}/{self.budget_tag}" + (f"/w{window}" if window else '')
+        return (f"{self.size}/{phase}/{self.corpus_tag(corpus)}/{backbone}/lr{lr:g}/{shape}/s{seed}/{self.budget_tag}"
+                + (f"/w{window}" if window else ''))
 
     def rows(self):
         "This protocol's rows of the results table at this size and budget (a DataFrame, maybe empty)."
@@ -257,7 +269,7 @@ class ProtocolV2:
         "Train one arm (unless its key is in the table) and append its row; returns its val bpb."
         k = self.key(phase, corpus, backbone, lr, shape, seed)
         if (v := self.done().get(k)) is not None: return v
-        family, model = self.models[backbone]
+        family, model = self.model_for(corpus, backbone)
         out = self.runs/k.replace('/', '_')
         kw = dict(self.train_kw)
         if phase == 'final' and (every := self.curve_every(corpus, backbone, lr, shape)):   # a curve of some points, not two
@@ -269,7 +281,7 @@ class ProtocolV2:
         if run.get('val_value') is None: raise BitByteError(f"arm {k} ended without a final evaluation; see {out}")
         self._append(result_row(run, self.experiment, k) | dict(size=self.size, phase=phase, corpus=corpus, backbone=backbone,
                      lr=lr, shape=shape, batch_bytes=self.shapes[shape]['batch_bytes'], time_budget=self.time_budget or None,
-                     window=None, run_dir=str(out), command=run.get('command')))
+                     dropout=model.get('dropout', 0.0), window=None, run_dir=str(out), command=run.get('command')))
         return run['val_value']
 
     def curve_every(self, corpus, backbone, lr, shape) -> int|None:
@@ -284,7 +296,7 @@ class ProtocolV2:
         def objective(trial, gpu):
             return self.train_arm('sweep', corpus, backbone, trial.suggest_categorical('lr', grid['lr']),
                                   trial.suggest_categorical('shape', grid['shape']), 0, gpu)
-        return self._study(f"sweep/{corpus}/{backbone}", grid, objective)
+        return self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", grid, objective)
 
     def best(self, corpus, backbone) -> tuple[float, str]|None:
         "The sweep's best (lr, shape) for `corpus` and `backbone`, or None while its sweep is incomplete."
@@ -298,7 +310,7 @@ class ProtocolV2:
             print(f"finals of {backbone} on {corpus} wait for its sweep to complete"); return 0
         grid = dict(seed=self.seeds)
         objective = lambda trial, gpu: self.train_arm('final', corpus, backbone, *b, trial.suggest_categorical('seed', grid['seed']), gpu)
-        return self._study(f"final/{corpus}/{backbone}", grid, objective)
+        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", grid, objective)
 
     def eval_arm(self, backbone, seed, window, gpu=None) -> float:
         "Evaluate the final run of `backbone` at `seed` on the Linux corpus with windows of `window` bytes."
