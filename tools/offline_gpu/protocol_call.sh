@@ -16,6 +16,7 @@
 # machine the site folder keeps what an earlier call installed, so the Mamba wheels (53 MB) and the Linux archive
 # (34 MiB), which do not fit one carry together, can travel in two calls.
 # STATE (default /tmp/protocol_state): where the machine keeps the table and journal between calls (see below).
+# SIZE (default report): the protocol size; SIZE=toy runs the whole call on a CPU in seconds (a check of this script).
 # Carry .whl_exp (optuna, colorlog) and artifacts/carry (the Linux archive: `bitbyte prepare linux --subset carry
 # --archive artifacts/carry/linux-carry.tar.xz`). The folder comes back as $OUT/WORK.tgz (table, journal,
 # every arm's log in logs/, its run record and metrics in runs/protocol_v2/: unpack that into artifacts/reports): the job runner returns only a few files per call.
@@ -29,7 +30,7 @@ export PYTHONPATH="$PWD:$SITE" PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 if [ -n "${REQUIRE:-}" ] && ! python3 -c "import importlib; [importlib.import_module(m) for m in '$REQUIRE'.split()]"; then
   echo "protocol_call: cannot import one of '$REQUIRE': carry their wheels in .whl (or install them earlier on this machine)"; exit 1
 fi
-if [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then
+if [ "${SIZE:-report}" = report ] && [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then   # toy data is made in WORK
   mkdir -p artifacts/datasets && tar -xJf artifacts/carry/linux-carry.tar.xz -C artifacts/datasets || exit 1
 fi
 mkdir -p "$WORK/logs" && cp artifacts/reports/results.csv artifacts/reports/protocol_v2.optuna.jsonl "$WORK/"
@@ -43,11 +44,11 @@ for f in results.csv protocol_v2.optuna.jsonl; do
   fi
 done
 python3 - "$WORK" "$SECS" "$KW" <<'EOF'
-import json, sys
+import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
 phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None)
-p = ProtocolV2('report', work=work, timeout=secs, **kw)
+p = ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=secs, **kw)
 print(f"{p.run(phases)} arms in this call"); print(p.summary().to_string())
 if peer:   # nanoGPT and the best Shakespeare configuration at equal training seconds (once: a peer row in the table stays)
     import time
