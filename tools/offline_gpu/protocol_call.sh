@@ -35,14 +35,25 @@ if [ "${SIZE:-report}" = report ] && [ ! -f artifacts/datasets/linux-carry/val/m
 fi
 mkdir -p "$WORK/logs" && cp artifacts/reports/results.csv artifacts/reports/protocol_v2.optuna.jsonl "$WORK/"
 # Calls chain on a warm machine without a merge here in between: the machine keeps the table and journal of its last
-# call in $STATE, and a call takes them when they extend what it carried (the carried files are their prefix: the
-# merge here appends the same rows the same way); otherwise, e.g. after a merge of another machine's rows, the carried.
+# call in $STATE, and a call takes that pair when it extends the carried pair (every carried row is in the machine's
+# table, by run_id and arm, and the carried journal is the start of the machine's: Optuna only appends); else, e.g.
+# after a merge of another machine's rows, the carried pair. Never one of each: a journal whose trials are complete
+# beside a table without their rows would leave those arms out for good.
 STATE=${STATE:-/tmp/protocol_state}; mkdir -p "$STATE"
-for f in results.csv protocol_v2.optuna.jsonl; do
-  if [ -f "$STATE/$f" ] && cmp -s -n "$(stat -c %s "$WORK/$f")" "$WORK/$f" "$STATE/$f"; then
-    [ "$(stat -c %s "$STATE/$f")" -gt "$(stat -c %s "$WORK/$f")" ] && echo "protocol_call: $f from this machine's last call" && cp "$STATE/$f" "$WORK/$f"
-  fi
-done
+python3 - "$WORK" "$STATE" <<'PY'
+import shutil, sys
+from pathlib import Path
+import pandas as pd
+work, state = Path(sys.argv[1]), Path(sys.argv[2])
+T, J = 'results.csv', 'protocol_v2.optuna.jsonl'
+if (state/T).exists() and (state/J).exists():
+    key = lambda d: set(d['run_id'].astype(str) + '|' + d['arm'].astype(str))
+    mine, theirs = pd.read_csv(work/T), pd.read_csv(state/T)
+    jw, js = (work/J).read_bytes(), (state/J).read_bytes()
+    if key(mine) <= key(theirs) and js.startswith(jw) and (len(theirs) > len(mine) or len(js) > len(jw)):
+        for f in (T, J): shutil.copy(state/f, work/f)
+        print(f"protocol_call: the table ({len(theirs)} rows) and journal of this machine's last call, which extend the carried ones")
+PY
 python3 - "$WORK" "$SECS" "$KW" <<'EOF'
 import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
