@@ -259,10 +259,15 @@ class ProtocolV2:
         "Seconds this session may still start arms in (None: no limit)."
         return None if self.timeout is None else max(0.0, self.timeout - (time.time() - self._t0))
 
-    def _study(self, name:str, grid:dict, objective):
+    def _study(self, name:str, grid:dict, objective, key_of):
         left = self._left()
         if left == 0: return 0
-        study = open_study(f"{self.size}/{self.budget_tag}/{name}", grid, self.storage, max_retry=self.max_retry)
+        full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
+        done, trials = self.done(), study.get_trials(deepcopy=False, states=(_optuna().trial.TrialState.COMPLETE,))
+        if lost := [key_of(t.params) for t in trials if key_of(t.params) not in done]:   # a table older than the journal
+            print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
+            _optuna().delete_study(study_name=full, storage=study._storage)
+            study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         return run_study(study, grid, objective, self.gpus, left)
 
     def train_arm(self, phase, corpus, backbone, lr, shape, seed, gpu=None) -> float:
@@ -296,7 +301,8 @@ class ProtocolV2:
         def objective(trial, gpu):
             return self.train_arm('sweep', corpus, backbone, trial.suggest_categorical('lr', grid['lr']),
                                   trial.suggest_categorical('shape', grid['shape']), 0, gpu)
-        return self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", grid, objective)
+        return self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", grid, objective,
+                           lambda q: self.key('sweep', corpus, backbone, q['lr'], q['shape'], 0))
 
     def best(self, corpus, backbone) -> tuple[float, str]|None:
         "The sweep's best (lr, shape) for `corpus` and `backbone`, or None while its sweep is incomplete."
@@ -310,7 +316,8 @@ class ProtocolV2:
             print(f"finals of {backbone} on {corpus} wait for its sweep to complete"); return 0
         grid = dict(seed=self.seeds)
         objective = lambda trial, gpu: self.train_arm('final', corpus, backbone, *b, trial.suggest_categorical('seed', grid['seed']), gpu)
-        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", grid, objective)
+        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", grid, objective,
+                           lambda q: self.key('final', corpus, backbone, *b, q['seed']))
 
     def eval_arm(self, backbone, seed, window, gpu=None) -> float:
         "Evaluate the final run of `backbone` at `seed` on the Linux corpus with windows of `window` bytes."
@@ -342,7 +349,8 @@ class ProtocolV2:
         grid = dict(seed=self.seeds, window=self.windows)
         objective = lambda trial, gpu: self.eval_arm(backbone, trial.suggest_categorical('seed', grid['seed']),
                                                      trial.suggest_categorical('window', grid['window']), gpu)
-        return self._study(f"longctx/{backbone}", grid, objective)
+        return self._study(f"longctx/{backbone}", grid, objective,
+                           lambda q: self.key('final', 'linux', backbone, *b, q['seed'], q['window']))
 
     def run(self, phases=('sweep', 'final', 'longctx')) -> int:
         "Run the phases of every corpus and backbone; returns how many arms this call trained or evaluated."
