@@ -264,7 +264,7 @@ class ProtocolV2:
         if left == 0: return 0
         full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         done, trials = self.done(), study.get_trials(deepcopy=False, states=(_optuna().trial.TrialState.COMPLETE,))
-        if lost := [key_of(t.params) for t in trials if key_of(t.params) not in done]:   # a table older than the journal
+        if lost := [k for k in (key_of(t.params) for t in trials) if k not in done]:   # a table older than the journal
             print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
             _optuna().delete_study(study_name=full, storage=study._storage)
             study = open_study(full, grid, self.storage, max_retry=self.max_retry)
