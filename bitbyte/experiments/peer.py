@@ -219,9 +219,9 @@ def timed_events(prof, cuda:bool) -> tuple[list, bool]:
 
 def mm_flops(name:str, shapes) -> float:
     """2·M·N·K per call of `aten::mm` / `addmm` / `bmm` from its recorded input shapes (0 when they are not recorded). The
-    operands come first (after addmm's bias); an `out=` tensor, as compiled code passes, comes after them."""
-    s = [tuple(x) for x in shapes if isinstance(x, (list, tuple)) and len(x) >= 2]
-    s = s[1:] if name.endswith('addmm') and len(s) > 2 else s
+    operands are the first two inputs (after addmm's bias); an `out=` tensor, as compiled code passes, comes after them."""
+    ops = list(shapes)[1:3] if name.endswith('addmm') else list(shapes)[:2]
+    s = [tuple(x) for x in ops if isinstance(x, (list, tuple)) and len(x) >= 2]
     if len(s) < 2: return 0.0
     a, b = s[0], s[1]
     return 2.0 * (a[0] if len(a) == 3 else 1) * a[-2] * a[-1] * b[-1]
