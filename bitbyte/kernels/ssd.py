@@ -8,7 +8,8 @@ import math
 import torch, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['SSD_CARRY_BLOCK', 'group_heads', 'ssd_ref', 'carry_bmm', 'carry_states', 'ssd_chunked', 'gated_rmsnorm']
+__all__ = ['carry_bmm', 'SSD_CARRY_BLOCK', 'group_heads', 'ssd_ref', 'define_carry_bmm', 'carry_states', 'ssd_chunked',
+           'gated_rmsnorm']
 
 # %% ../../nbs/kernels/03_ssd.ipynb #06b422d0
 def _ssd_inputs(dt, A, B, C, dt_bias, dt_softplus):
@@ -38,19 +39,25 @@ def ssd_ref(x, dt, A, B, C, D=None, dt_bias=None, dt_softplus=True, initial_stat
     return (y.to(dtype), H) if return_final_state else y.to(dtype)
 
 # %% ../../nbs/kernels/03_ssd.ipynb #10dd8f25
-@torch.library.custom_op('bitbyte::carry_bmm', mutates_args=())
-def carry_bmm(M:torch.Tensor, s:torch.Tensor) -> torch.Tensor:
-    "`torch.bmm(M, s)` as one opaque op, output contiguous: how `carry_states` multiplies its decays into the states."
-    return torch.bmm(M, s)
-
-@carry_bmm.register_fake
-def _(M, s): return M.new_empty(M.shape[0], M.shape[1], s.shape[2])
-
+def _bmm(M:torch.Tensor, s:torch.Tensor) -> torch.Tensor: return torch.bmm(M, s)
+def _bmm_fake(M, s): return M.new_empty(M.shape[0], M.shape[1], s.shape[2])
 def _carry_bmm_context(ctx, inputs, output): ctx.save_for_backward(*inputs)
 def _carry_bmm_backward(ctx, g):
     M, s = ctx.saved_tensors
     return carry_bmm(g, s.transpose(1, 2)), carry_bmm(M.transpose(1, 2), g)
-carry_bmm.register_autograd(_carry_bmm_backward, setup_context=_carry_bmm_context)
+
+def define_carry_bmm():
+    """`bitbyte::carry_bmm`, registered unless this process has it already: `torch.bmm(M, s)` as one opaque op, output
+    contiguous (how `carry_states` multiplies its decays into the states). Once only: a second `custom_op` of the same
+    name destroys the first, and whoever still holds the first (the package imported earlier, then this cell run
+    again in the same process, as a test worker does) calls a freed operator, crashing only now and then."""
+    if not hasattr(torch.ops.bitbyte, 'carry_bmm'):
+        op = torch.library.custom_op('bitbyte::carry_bmm', _bmm, mutates_args=())
+        op.register_fake(_bmm_fake)
+        op.register_autograd(_carry_bmm_backward, setup_context=_carry_bmm_context)
+    return torch.ops.bitbyte.carry_bmm.default
+
+carry_bmm = define_carry_bmm()
 
 SSD_CARRY_BLOCK = 64
 
