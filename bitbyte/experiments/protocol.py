@@ -259,12 +259,17 @@ class ProtocolV2:
         "Seconds this session may still start arms in (None: no limit)."
         return None if self.timeout is None else max(0.0, self.timeout - (time.time() - self._t0))
 
-    def _study(self, name:str, grid:dict, objective, key_of):
+    def _study(self, name:str, grid:dict, arm, run=None):
+        """Run the open points of `grid` as the study `name`. `arm(params)`: the arguments of `key` for a point (so the
+        key the journal's trials map to is spelled once); `run(params, gpu)`: trains or evaluates it (default:
+        `train_arm(*arm(params))`)."""
+        run = run or (lambda q, gpu: self.train_arm(*arm(q), gpu=gpu))
+        objective = lambda trial, gpu: run({k: trial.suggest_categorical(k, v) for k, v in grid.items()}, gpu)
         left = self._left()
         if left == 0: return 0
         full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         done, trials = self.done(), study.get_trials(deepcopy=False, states=(_optuna().trial.TrialState.COMPLETE,))
-        if lost := [k for k in (key_of(t.params) for t in trials) if k not in done]:   # a table older than the journal
+        if lost := [k for k in (self.key(*arm(t.params)) for t in trials) if k not in done]:   # a table older than the journal
             print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
             _optuna().delete_study(study_name=full, storage=study._storage)
             study = open_study(full, grid, self.storage, max_retry=self.max_retry)
@@ -298,11 +303,8 @@ class ProtocolV2:
 
     def sweep(self, corpus, backbone) -> int:
         grid = dict(lr=self.lrs, shape=list(self.shapes))
-        def objective(trial, gpu):
-            return self.train_arm('sweep', corpus, backbone, trial.suggest_categorical('lr', grid['lr']),
-                                  trial.suggest_categorical('shape', grid['shape']), 0, gpu)
-        return self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", grid, objective,
-                           lambda q: self.key('sweep', corpus, backbone, q['lr'], q['shape'], 0))
+        return self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", grid,
+                           lambda q: ('sweep', corpus, backbone, q['lr'], q['shape'], 0))
 
     def best(self, corpus, backbone) -> tuple[float, str]|None:
         "The sweep's best (lr, shape) for `corpus` and `backbone`, or None while its sweep is incomplete."
@@ -315,9 +317,7 @@ class ProtocolV2:
         if (b := self.best(corpus, backbone)) is None:
             print(f"finals of {backbone} on {corpus} wait for its sweep to complete"); return 0
         grid = dict(seed=self.seeds)
-        objective = lambda trial, gpu: self.train_arm('final', corpus, backbone, *b, trial.suggest_categorical('seed', grid['seed']), gpu)
-        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", grid, objective,
-                           lambda q: self.key('final', corpus, backbone, *b, q['seed']))
+        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", grid, lambda q: ('final', corpus, backbone, *b, q['seed']))
 
     def eval_arm(self, backbone, seed, window, gpu=None) -> float:
         "Evaluate the final run of `backbone` at `seed` on the Linux corpus with windows of `window` bytes."
@@ -347,10 +347,8 @@ class ProtocolV2:
         if b is None or any(self.key('final', 'linux', backbone, *b, s) not in done for s in self.seeds):
             print(f"long-context evaluations of {backbone} wait for its finals on linux"); return 0
         grid = dict(seed=self.seeds, window=self.windows)
-        objective = lambda trial, gpu: self.eval_arm(backbone, trial.suggest_categorical('seed', grid['seed']),
-                                                     trial.suggest_categorical('window', grid['window']), gpu)
-        return self._study(f"longctx/{backbone}", grid, objective,
-                           lambda q: self.key('final', 'linux', backbone, *b, q['seed'], q['window']))
+        return self._study(f"longctx/{backbone}", grid, lambda q: ('final', 'linux', backbone, *b, q['seed'], q['window']),
+                           lambda q, gpu: self.eval_arm(backbone, q['seed'], q['window'], gpu))
 
     def run(self, phases=('sweep', 'final', 'longctx')) -> int:
         "Run the phases of every corpus and backbone; returns how many arms this call trained or evaluated."
