@@ -105,13 +105,13 @@ def _triton_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:in
 
 def _mamba_ssm_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:int=64, split=1):
     c = lambda t: t.to(delta.dtype).contiguous()   # its calling convention: contiguous inputs of one dtype, fp32 A and D
-    return mamba_kernels()[0](c(u), c(delta), A, c(B), c(C), D.float(), z=c(z), delta_bias=None, delta_softplus=True,
-                              return_last_state=return_last_state)
+    return opaque(mamba_kernels()[0])(c(u), c(delta), A, c(B), c(C), D.float(), z=c(z), delta_bias=None, delta_softplus=True,
+                                      return_last_state=return_last_state)
 
 def _conv_kernel(x):
-    "`causal_conv1d_fn` for CUDA tensors where `mamba_ssm` and `causal_conv1d` both import, else None."
+    "`causal_conv1d_fn`, opaque to `torch.compile`, for CUDA tensors where `mamba_ssm` and `causal_conv1d` both import, else None."
     k = mamba_kernels() if x.is_cuda else None
-    return k[1] if k is not None else None
+    return opaque(k[1]) if k is not None and k[1] is not None else None
 
 SCAN_BACKENDS = {
     'torch': ScanBackend('torch', _torch_scan, kernels=False),
@@ -119,7 +119,7 @@ SCAN_BACKENDS = {
                           runs_on=lambda x: x.is_cuda or triton_interpreting(), supports_split=True,
                           needs="the `triton` package (pip install triton; CUDA builds of torch ship it)"),
     'mamba_ssm': ScanBackend('mamba_ssm', _mamba_ssm_scan, available=lambda: mamba_kernels() is not None, runs_on=_on_cuda,
-                             conv=lambda x: mamba_kernels()[1], needs="the mamba-ssm CUDA package; install it on a GPU machine "
+                             conv=_conv_kernel, needs="the mamba-ssm CUDA package; install it on a GPU machine "
                                                       "(pip install mamba-ssm --no-build-isolation)"),
 }
 BACKENDS = ('auto', *SCAN_BACKENDS)   # the values of `MambaConfig.backend`

@@ -17,20 +17,22 @@
 # (34 MiB), which do not fit one carry together, can travel in two calls.
 # STATE (default /tmp/protocol_state): where the machine keeps the table and journal between calls (see below).
 # SIZE (default report): the protocol size; SIZE=toy runs the whole call on a CPU in seconds (a check of this script).
-# Carry .whl_exp (optuna, colorlog) and artifacts/carry (the Linux archive: `bitbyte prepare linux --subset carry
-# --archive artifacts/carry/linux-carry.tar.xz`). The folder comes back as $OUT/WORK.tgz (table, journal,
+# Carry .whl_exp (optuna, colorlog) and, for a call with Linux among its corpora, artifacts/carry (the Linux archive:
+# `bitbyte prepare linux --subset carry --archive artifacts/carry/linux-carry.tar.xz`). The folder comes back as $OUT/WORK.tgz (table, journal,
 # every arm's log in logs/, its run record and metrics in runs/protocol_v2/: unpack that into artifacts/reports): the job runner returns only a few files per call.
 set -uo pipefail
 SECS=${1:?seconds}; WORK="$OUT/${2:-reports}"; KW=${3:-'{}'}
 SITE=${SITE:-/tmp/site}
-for d in .whl_exp .whl; do   # one install per folder: a wheel pip refuses stops only its own folder's
+for d in .whl_exp .whl .whl_m1 .whl_m2; do   # one install per folder: a wheel pip refuses stops only its own folder's
   ls $d/*.whl 2>/dev/null | xargs -r python3 -m pip install -q --no-index --no-deps --target "$SITE" 2>&1 | grep -v WARNING
 done
 export PYTHONPATH="$PWD:$SITE" PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 if [ -n "${REQUIRE:-}" ] && ! python3 -c "import importlib; [importlib.import_module(m) for m in '$REQUIRE'.split()]"; then
   echo "protocol_call: cannot import one of '$REQUIRE': carry their wheels in .whl (or install them earlier on this machine)"; exit 1
 fi
-if [ "${SIZE:-report}" = report ] && [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then   # toy data is made in WORK
+# the Linux archive only where the call trains on Linux (a Shakespeare call can carry wheels in its place); toy data is made in WORK
+linux=$(python3 -c "import json, sys; print(int('linux' in json.loads(sys.argv[1]).get('corpora', ['linux'])))" "$KW") || exit 1
+if [ "${SIZE:-report}" = report ] && [ "$linux" = 1 ] && [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then
   mkdir -p artifacts/datasets && tar -xJf artifacts/carry/linux-carry.tar.xz -C artifacts/datasets || exit 1
 fi
 mkdir -p "$WORK/logs" && cp artifacts/reports/results.csv artifacts/reports/protocol_v2.optuna.jsonl "$WORK/"
