@@ -4,15 +4,17 @@
 
 # %% ../../nbs/experiments/01_protocol.ipynb #19bba48b
 from __future__ import annotations
-import json, math, os, queue, shlex, subprocess, sys, threading, time
+import json, math, os, shlex, subprocess, sys, threading, time
 from pathlib import Path
 from ..core import BitByteError, env_set
 from .runner import result_row, append_result
+from .intervals import t975, mean_ci
+from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'shape_name', 'backbone_model',
-           'train_argv', 'run_cli', 'open_study', 'grid_left', 'run_study', 'v2_data', 't975', 'mean_ci', 'ProtocolV2']
+           'train_argv', 'run_cli', 'v2_data', 'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -21,12 +23,12 @@ V2_BACKBONES = [f"{a}-{q}" for a in V2_ARCHS for q in V2_QUANTS]
 V2_CORPORA = ('shakespeare', 'linux')
 
 V2_SIZES = dict(
-    toy=dict(model=dict(d_model=32, n_layer=1, n_head=2), width_step=2, lrs=[1e-3, 4e-3],
+    toy=dict(model=dict(d_model=32, n_layer=1, n_head=2), width_step=2, lrs=[1e-3, 4e-3], extend=0,
              shapes=[dict(seq_len=64, batch_bytes=1024, micro_bytes=1024)], seeds=2, steps=2, time_budget=0,
              windows=[128], backbones=['bitbyte-ternary', 'mamba1-fp'], corpus_model=dict(shakespeare=dict(dropout=0.1)),
              train=dict(warmup_steps=1, log_every=1, eval_every=2, eval_bytes=4096, probe_every=0, eval_batch=8,
                         progress=False)),
-    report=dict(model=dict(d_model=384, n_layer=6, n_head=6), width_step=32, lrs=[5e-4, 1e-3, 2e-3, 4e-3],
+    report=dict(model=dict(d_model=384, n_layer=6, n_head=6), width_step=32, lrs=[5e-4, 1e-3, 2e-3, 4e-3], extend=2,
                 shapes=[dict(seq_len=256, batch_bytes=16384, micro_bytes=16384),
                         dict(seq_len=2048, batch_bytes=131072, micro_bytes=65536)],
                 seeds=3, steps=None, time_budget=60, windows=[2048, 8192, 32768], backbones=V2_BACKBONES,
@@ -88,60 +90,6 @@ def run_cli(argv:list[str], log=None, gpu:int|None=None, main=None):
         tail = log.read_text(errors='replace').strip().splitlines()[-1:] if log else []
         raise BitByteError(f"`{cmd}` failed (exit {r.returncode}): {tail[0] if tail else 'no output'}; see {log}")
 
-# %% ../../nbs/experiments/01_protocol.ipynb #7af6db15
-def _optuna():
-    try: import optuna
-    except ImportError: raise BitByteError("protocol v2 needs optuna: `pip install optuna` (on the GPU machine, from the wheels in .whl_exp)")
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna
-
-def open_study(name:str, grid:dict, storage_path, seed:int=0, max_retry:int=2):
-    "Load or create study `name` (GridSampler over `grid`) in the journal `storage_path`, requeueing interrupted trials."
-    optuna = _optuna()
-    import warnings
-    from optuna import storages
-    from optuna.storages import JournalStorage
-    from optuna.storages.journal import JournalFileBackend
-    from optuna.trial import TrialState
-    Path(storage_path).parent.mkdir(parents=True, exist_ok=True)
-    storage = JournalStorage(JournalFileBackend(str(storage_path)))
-    study = optuna.create_study(study_name=name, storage=storage, direction='minimize', load_if_exists=True,
-                                sampler=optuna.samplers.GridSampler(grid, seed=seed))
-    for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):   # a session ended during this trial
-        storage.set_trial_state_values(t._trial_id, TrialState.FAIL)
-    trials = study.get_trials(deepcopy=False)
-    settled = {t.system_attrs.get('grid_id') for t in trials if t.state in (TrialState.COMPLETE, TrialState.WAITING)}
-    latest = {}
-    for t in trials:
-        if t.state == TrialState.FAIL and 'grid_id' in t.system_attrs: latest[t.system_attrs['grid_id']] = t
-    # optuna 4.9 renamed RetryFailedTrialCallback (kept as a deprecated alias) to the experimental RetryHeartbeatStaleTrialCallback
-    Retry = getattr(storages, 'RetryHeartbeatStaleTrialCallback', None) or storages.RetryFailedTrialCallback
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore'); retry = Retry(max_retry=max_retry)
-    for gid, t in latest.items():
-        if gid not in settled: retry(study, t)
-    return study
-
-def grid_left(study, grid:dict) -> int:
-    "How many of the grid's points have no completed trial yet."
-    from optuna.trial import TrialState
-    done = {t.system_attrs.get('grid_id') for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))}
-    return math.prod(len(v) for v in grid.values()) - len(done - {None})
-
-def run_study(study, grid:dict, objective, gpus=(None,), timeout:float|None=None) -> int:
-    "Run the grid's open points, one thread per entry of `gpus` (each trial gets one); returns how many trials ran."
-    from optuna.trial import TrialState
-    left, pool = grid_left(study, grid), queue.Queue()
-    for g in gpus: pool.put(g)
-    def obj(trial):
-        g = pool.get()
-        try: return objective(trial, g)
-        finally: pool.put(g)
-    ended = lambda: len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE, TrialState.FAIL)))
-    before = ended()
-    if left: study.optimize(obj, n_trials=left, n_jobs=len(gpus), timeout=timeout, catch=(Exception,), gc_after_trial=False)
-    return ended() - before
-
 # %% ../../nbs/experiments/01_protocol.ipynb #41252020
 def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) -> dict:
     "{corpus: dataset folder} of `corpora` at `size`."
@@ -167,26 +115,20 @@ def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) ->
                                "`mkdir -p artifacts/datasets && tar -xJf artifacts/carry/linux-carry.tar.xz -C artifacts/datasets`")
     return out | dict(linux=str(linux))
 
-# %% ../../nbs/experiments/01_protocol.ipynb #1dacd048
-_T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-         2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-
-def t975(df:int) -> float:
-    "The 97.5% quantile of Student's t with `df` degrees of freedom."
-    if df < 1: raise BitByteError(f"a t-interval needs at least two values (df >= 1), got df={df}")
-    if df <= len(_T975): return _T975[df - 1]
-    z = 1.959964
-    return z + (z**3 + z) / (4 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * df**2)
-
-def mean_ci(values) -> dict:
-    "Mean, standard deviation and the 95% t-interval's half-width of `values`."
-    v = [float(x) for x in values]; n = len(v)
-    if n < 2: return dict(n=n, mean=v[0] if v else float('nan'), sd=float('nan'), ci95=float('nan'))
-    m = sum(v) / n; sd = math.sqrt(sum((x - m)**2 for x in v) / (n - 1))
-    return dict(n=n, mean=m, sd=sd, ci95=t975(n - 1) * sd / math.sqrt(n))
-
 # %% ../../nbs/experiments/01_protocol.ipynb #2e01bdda
 CURVE_POINTS = 10   # evaluations along a final's run: its curve of val bpb against time and bytes
+
+def current_rows(df):
+    """Protocol rows `df` without the finals (and their long-window evaluations) of a configuration that is no longer
+    its backbone's best sweep arm (same corpus recipe and budget), as when the sweep went past its grid's end after
+    them: the reports count the finals of the best."""
+    if not len(df): return df
+    part = df.arm.str.split('/'); grp = list(zip(part.str[2], part.str[3], part.str[7]))   # corpus with its recipe, backbone, budget
+    best = {}
+    for g, p, lr, sh, v in zip(grp, df.phase, df.lr, df['shape'], df.val_value):
+        if p == 'sweep' and v == v and (g not in best or v < best[g][2]): best[g] = (lr, sh, v)
+    return df[[p not in ('final', 'longctx') or g not in best or (math.isclose(lr, best[g][0], rel_tol=1e-6) and sh == best[g][1])
+               for g, p, lr, sh in zip(grp, df.phase, df.lr, df['shape'])]]
 
 class ProtocolV2:
     "Protocol v2 at `size` (see `V2_SIZES`), its table and Optuna journal in `work`; `gpus` run arms in parallel."
@@ -194,7 +136,7 @@ class ProtocolV2:
     def __init__(self, size:str='toy', work='artifacts/reports', data:dict|None=None, backbones=None, corpora=None,
                  lrs=None, shapes=None, seeds=None, time_budget=None, steps=None, windows=None, gpus=None,
                  device:str|None=None, main=None, timeout:float|None=None, max_retry:int=2, runs_dir=None,
-                 corpus_model:dict|None=None, **train_kw):
+                 corpus_model:dict|None=None, extend:int|None=None, **train_kw):
         if size not in V2_SIZES: raise BitByteError(f"unknown size {size!r}; use one of {list(V2_SIZES)}")
         S = V2_SIZES[size]; self.size, self.work = size, Path(work)
         self.backbones = list(backbones or S['backbones'])
@@ -204,6 +146,8 @@ class ProtocolV2:
         self.models = {b: backbone_model(b, size) for b in self.backbones}
         self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: model overrides}
         self.lrs = [float(x) for x in (lrs or S['lrs'])]
+        self.extend = S.get('extend', 0) if extend is None else extend   # grid steps the sweep may go past each end
+        if self.extend < 0: raise BitByteError(f"extend is how many grid steps the sweep may go past an end: 0 or more, got {self.extend}")
         self.shapes = {shape_name(s): dict(s) for s in (shapes or S['shapes'])}
         self.seeds = list(range(1, 1 + (seeds or S['seeds'])))
         self.time_budget = S['time_budget'] if time_budget is None else time_budget
@@ -268,10 +212,10 @@ class ProtocolV2:
         left = self._left()
         if left == 0: return 0
         full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
-        done, trials = self.done(), study.get_trials(deepcopy=False, states=(_optuna().trial.TrialState.COMPLETE,))
+        done, trials = self.done(), study.get_trials(deepcopy=False, states=(require_optuna().trial.TrialState.COMPLETE,))
         if lost := [k for k in (self.key(*arm(t.params)) for t in trials) if k not in done]:   # a table older than the journal
             print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
-            _optuna().delete_study(study_name=full, storage=study._storage)
+            require_optuna().delete_study(study_name=full, storage=study._storage)
             study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         return run_study(study, grid, objective, self.gpus, left)
 
@@ -301,17 +245,37 @@ class ProtocolV2:
         r = self.rows(); r = r[r.arm == self.key('sweep', corpus, backbone, lr, shape, 0)] if len(r) else r
         return max(1, int(r.steps.iloc[0]) // CURVE_POINTS) if len(r) and r.steps.notna().iloc[0] else None
 
+    def tried(self, corpus, backbone) -> dict:
+        "{(lr, shape): val bpb} of the sweep arms of `backbone` on `corpus` in the table: the grid's and those past its ends."
+        pre = f"{self.size}/sweep/{self.corpus_tag(corpus)}/{backbone}/"
+        return {(float(k.split('/')[4][2:]), k.split('/')[5]): v for k, v in self.done().items() if k.startswith(pre) and v == v}
+
+    def beyond(self, corpus, backbone) -> tuple[float, str]|None:
+        """The next sweep arm past an end of the grid, (lr, shape), or None. Once the grid is complete, while the best arm
+        has the smallest or largest learning rate tried at its shape, the sweep tries one grid step (the grid's ratio)
+        further that way at that shape, up to `extend` steps past each end: a best at the edge of what was tried is no optimum."""
+        done = self.done()
+        if self.extend < 1 or len(self.lrs) < 2 or any(self.key('sweep', corpus, backbone, lr, sh, 0) not in done
+                                                        for lr in self.lrs for sh in self.shapes): return None
+        t, g = self.tried(corpus, backbone), sorted(self.lrs); lr, sh = min(t, key=t.get); at = sorted(l for l, s in t if s == sh)
+        nxt = lr * g[1] / g[0] if lr == at[-1] else lr * g[0] / g[1] if lr == at[0] else None   # the grid's ratio
+        if nxt is None or abs(math.log(nxt / (g[-1] if nxt > lr else g[0])) / math.log(g[1] / g[0])) > self.extend + 1e-6: return None
+        return float(f"{nxt:.6g}"), sh
+
     def sweep(self, corpus, backbone) -> int:
-        grid = dict(lr=self.lrs, shape=list(self.shapes))
-        return self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", grid,
-                           lambda q: ('sweep', corpus, backbone, q['lr'], q['shape'], 0))
+        arm = lambda q: ('sweep', corpus, backbone, q['lr'], q['shape'], 0)
+        n = self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", dict(lr=self.lrs, shape=list(self.shapes)), arm)
+        while (nx := self.beyond(corpus, backbone)) and self._left() != 0:   # past an end of the grid, one arm at a time
+            n += self._study(f"sweep+/{self.corpus_tag(corpus)}/{backbone}/lr{nx[0]:g}/{nx[1]}", dict(lr=[nx[0]], shape=[nx[1]]), arm)
+            if self.key(*arm(dict(lr=nx[0], shape=nx[1]))) not in self.done(): break   # it failed: a later call retries it
+        return n
 
     def best(self, corpus, backbone) -> tuple[float, str]|None:
-        "The sweep's best (lr, shape) for `corpus` and `backbone`, or None while its sweep is incomplete."
+        "The sweep's best (lr, shape) for `corpus` and `backbone`, or None while its grid is incomplete or goes on past an end."
         done = self.done()
-        vals = {(lr, sh): done.get(self.key('sweep', corpus, backbone, lr, sh, 0)) for lr in self.lrs for sh in self.shapes}
-        if any(v is None or v != v for v in vals.values()): return None
-        return min(vals, key=vals.get)
+        vals = [done.get(self.key('sweep', corpus, backbone, lr, sh, 0)) for lr in self.lrs for sh in self.shapes]
+        if any(v is None or v != v for v in vals) or self.beyond(corpus, backbone): return None
+        t = self.tried(corpus, backbone); return min(t, key=t.get)
 
     def finals(self, corpus, backbone) -> int:
         if (b := self.best(corpus, backbone)) is None:
@@ -365,7 +329,7 @@ class ProtocolV2:
     def summary(self):
         "Per corpus and backbone: the chosen lr and shape, the finals' mean val bpb and its 95% t-interval."
         import pandas as pd
-        df = self.rows(); df = df[df.phase == 'final'] if len(df) else df
+        df = current_rows(self.rows()); df = df[df.phase == 'final'] if len(df) else df
         out = []
         for (c, b), g in (df.groupby(['corpus', 'backbone']) if len(df) else []):
             out.append(dict(corpus=c, backbone=b, lr=g.lr.iloc[0], shape=g['shape'].iloc[0], params=int(g.params.iloc[0]),
@@ -375,7 +339,7 @@ class ProtocolV2:
 
     def longctx_table(self):
         "Mean val bpb of the finals on Linux for each backbone (rows) and window (columns)."
-        df = self.rows(); df = df[df.phase == 'longctx'] if len(df) else df
+        df = current_rows(self.rows()); df = df[df.phase == 'longctx'] if len(df) else df
         return df.pivot_table(index='backbone', columns='window', values='val_value', aggfunc='mean') if len(df) else df
 
     def curves(self):
@@ -383,7 +347,7 @@ class ProtocolV2:
         where that stayed on a GPU machine, in the copy under `work/runs/protocol_v2/`; finals with neither are left out)."""
         import pandas as pd
         from bitbyte.training.trainer import load_metrics
-        df = self.rows(); df = df[df.phase == 'final'] if len(df) else df
+        df = current_rows(self.rows()); df = df[df.phase == 'final'] if len(df) else df
         parts = []
         for _, r in df.iterrows():
             d = next((p for p in (Path(r.run_dir), self.work/'runs'/'protocol_v2'/Path(r.run_dir).name) if (p/METRICS_FILE).exists()), None)
