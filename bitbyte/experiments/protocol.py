@@ -5,6 +5,7 @@
 # %% ../../nbs/experiments/01_protocol.ipynb #19bba48b
 from __future__ import annotations
 import json, math, os, shlex, subprocess, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from ..core import BitByteError, env_set
 from .runner import result_row, append_result
@@ -164,7 +165,7 @@ class ProtocolV2:
         self.table, self.storage = self.work/'results.csv', self.work/'protocol_v2.optuna.jsonl'
         # run folders (checkpoints) outside the results folder at report size: artifacts/runs is ignored by git
         self.runs = Path(runs_dir) if runs_dir else self.work/'runs'/'protocol_v2' if size == 'toy' else Path('artifacts/runs/protocol_v2')
-        self.lock, self.ran, self._t0 = threading.Lock(), 0, time.time()
+        self.lock, self.ran, self._t0, self._lane = threading.Lock(), 0, time.time(), threading.local()
 
     @property
     def budget_tag(self) -> str: return f"tb{self.time_budget:g}" if self.time_budget else f"steps{self.steps}"
@@ -217,7 +218,7 @@ class ProtocolV2:
             print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
             require_optuna().delete_study(study_name=full, storage=study._storage)
             study = open_study(full, grid, self.storage, max_retry=self.max_retry)
-        return run_study(study, grid, objective, self.gpus, left)
+        return run_study(study, grid, objective, getattr(self._lane, 'gpus', self.gpus), left)
 
     def train_arm(self, phase, corpus, backbone, lr, shape, seed, gpu=None) -> float:
         "Train one arm (unless its key is in the table) and append its row; returns its val bpb."
@@ -318,12 +319,17 @@ class ProtocolV2:
         "Run the phases of every corpus and backbone; returns how many arms this call trained or evaluated."
         bad = sorted(set(phases) - {'sweep', 'final', 'longctx'})
         if bad: raise BitByteError(f"unknown phases {bad}; use some of ['sweep', 'final', 'longctx']")
-        ran0 = self.ran
-        for c in self.corpora:   # one backbone through its phases before the next: a final's checkpoint is evaluated
-            for b in self.backbones:   # at long context in the session that trained it (a fresh machine keeps no runs)
-                if 'sweep' in phases: self.sweep(c, b)
-                if 'final' in phases: self.finals(c, b)
-                if 'longctx' in phases and c == 'linux': self.longctx(b)
+        ran0, n = self.ran, len(self.gpus)
+        def lane(gpus, backbones):
+            self._lane.gpus = gpus   # the GPUs this thread's studies take
+            for c in self.corpora:   # one backbone through its phases before the next: a final's checkpoint is evaluated
+                for b in backbones:   # at long context in the session that trained it (a fresh machine keeps no runs)
+                    if 'sweep' in phases: self.sweep(c, b)
+                    if 'final' in phases: self.finals(c, b)
+                    if 'longctx' in phases and c == 'linux': self.longctx(b)
+        if n > 1 and len(self.backbones) >= n:   # a lane per GPU with its share of the backbones: no GPU waits out a study's last arm
+            with ThreadPoolExecutor(n) as ex: list(ex.map(lane, [[g] for g in self.gpus], [self.backbones[i::n] for i in range(n)]))
+        else: lane(self.gpus, self.backbones)   # fewer backbones than GPUs: each study spreads its arms over all of them
         return self.ran - ran0
 
     def summary(self):
