@@ -14,8 +14,8 @@ from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
-__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'shape_name', 'backbone_model',
-           'train_argv', 'run_cli', 'v2_data', 'current_rows', 'ProtocolV2']
+__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'KEY_FIELDS', 'shape_name',
+           'backbone_model', 'train_argv', 'run_cli', 'v2_data', 'key_field', 'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -119,12 +119,18 @@ def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) ->
 # %% ../../nbs/experiments/01_protocol.ipynb #2e01bdda
 CURVE_POINTS = 10   # evaluations along a final's run: its curve of val bpb against time and bytes
 
+KEY_FIELDS = ('size', 'phase', 'corpus', 'backbone', 'lr', 'shape', 'seed', 'budget')   # an arm key's parts, as `ProtocolV2.key` writes them
+
+def key_field(arms, name:str):
+    "The part `name` (one of `KEY_FIELDS`) of each arm key in `arms`, a pandas Series."
+    return arms.str.split('/').str[KEY_FIELDS.index(name)]
+
 def current_rows(df):
     """Protocol rows `df` without the finals (and their long-window evaluations) of a configuration that is no longer
     its backbone's best sweep arm (same corpus recipe and budget), as when the sweep went past its grid's end after
     them: the reports count the finals of the best."""
     if not len(df): return df
-    part = df.arm.str.split('/'); grp = list(zip(part.str[2], part.str[3], part.str[7]))   # corpus with its recipe, backbone, budget
+    grp = list(zip(*(key_field(df.arm, f) for f in ('corpus', 'backbone', 'budget'))))   # the corpus with its recipe
     best = {}
     for g, p, lr, sh, v in zip(grp, df.phase, df.lr, df['shape'], df.val_value):
         if p == 'sweep' and v == v and (g not in best or v < best[g][2]): best[g] = (lr, sh, v)
@@ -190,7 +196,7 @@ class ProtocolV2:
         df = pd.read_csv(self.table)
         if 'size' not in df: return df.iloc[:0]
         df = df[(df.experiment == self.experiment) & (df['size'] == self.size)]
-        return df[df.arm.str.split('/').str[7] == self.budget_tag].drop_duplicates('arm', keep='last')
+        return df[key_field(df.arm, 'budget') == self.budget_tag].drop_duplicates('arm', keep='last')
 
     def done(self) -> dict:
         "{arm key: val bpb} of the arms in the table."
@@ -246,22 +252,29 @@ class ProtocolV2:
         r = self.rows(); r = r[r.arm == self.key('sweep', corpus, backbone, lr, shape, 0)] if len(r) else r
         return max(1, int(r.steps.iloc[0]) // CURVE_POINTS) if len(r) and r.steps.notna().iloc[0] else None
 
-    def tried(self, corpus, backbone) -> dict:
-        "{(lr, shape): val bpb} of the sweep arms of `backbone` on `corpus` in the table: the grid's and those past its ends."
+    def tried(self, corpus, backbone, complete:bool=False) -> dict|None:
+        """{(lr, shape): val bpb} of the sweep arms of `backbone` on `corpus` in the table: the grid's and those past its
+        ends. With `complete`: None while an arm of the grid has no value yet."""
         pre = f"{self.size}/sweep/{self.corpus_tag(corpus)}/{backbone}/"
-        return {(float(k.split('/')[4][2:]), k.split('/')[5]): v for k, v in self.done().items() if k.startswith(pre) and v == v}
+        with self.lock: r = self.rows()
+        r = r[r.arm.str.startswith(pre) & r.val_value.notna()] if len(r) else r
+        t = {(float(lr), sh): v for lr, sh, v in zip(r.lr, r['shape'], r.val_value)} if len(r) else {}
+        grid_done = {(f"{lr:g}", sh) for lr in self.lrs for sh in self.shapes} <= {(f"{lr:g}", sh) for lr, sh in t}
+        return None if complete and not grid_done else t
 
-    def beyond(self, corpus, backbone) -> tuple[float, str]|None:
-        """The next sweep arm past an end of the grid, (lr, shape), or None. Once the grid is complete, while the best arm
-        has the smallest or largest learning rate tried at its shape, the sweep tries one grid step (the grid's ratio)
-        further that way at that shape, up to `extend` steps past each end: a best at the edge of what was tried is no optimum."""
-        done = self.done()
-        if self.extend < 1 or len(self.lrs) < 2 or any(self.key('sweep', corpus, backbone, lr, sh, 0) not in done
-                                                        for lr in self.lrs for sh in self.shapes): return None
-        t, g = self.tried(corpus, backbone), sorted(self.lrs); lr, sh = min(t, key=t.get); at = sorted(l for l, s in t if s == sh)
-        nxt = lr * g[1] / g[0] if lr == at[-1] else lr * g[0] / g[1] if lr == at[0] else None   # the grid's ratio
-        if nxt is None or abs(math.log(nxt / (g[-1] if nxt > lr else g[0])) / math.log(g[1] / g[0])) > self.extend + 1e-6: return None
-        return float(f"{nxt:.6g}"), sh
+    def beyond(self, corpus, backbone, t:dict|None=None) -> tuple[float, str]|None:
+        """The next sweep arm past an end of the grid, (lr, shape), or None. Once the grid is complete (`t`: its `tried`),
+        while the best arm has the smallest or largest learning rate tried at its shape, the sweep tries one grid step
+        (the grid's ratio) further that way at that shape, up to `extend` steps past each end: a best at the edge of what
+        was tried is no optimum."""
+        t = self.tried(corpus, backbone, complete=True) if t is None else t
+        if not t or self.extend < 1 or len(self.lrs) < 2: return None
+        (lr, sh), g = min(t, key=t.get), sorted(self.lrs); ratio = g[1] / g[0]
+        at = sorted(l for l, s in t if s == sh)   # the learning rates tried at the best's shape
+        if lr not in (at[0], at[-1]): return None
+        nxt = lr * ratio if lr == at[-1] else lr / ratio
+        past = round(math.log(nxt / (g[-1] if nxt > lr else g[0])) / math.log(ratio))   # grid steps past the end it leaves
+        return (float(f"{nxt:.6g}"), sh) if abs(past) <= self.extend else None
 
     def sweep(self, corpus, backbone) -> int:
         arm = lambda q: ('sweep', corpus, backbone, q['lr'], q['shape'], 0)
@@ -273,10 +286,8 @@ class ProtocolV2:
 
     def best(self, corpus, backbone) -> tuple[float, str]|None:
         "The sweep's best (lr, shape) for `corpus` and `backbone`, or None while its grid is incomplete or goes on past an end."
-        done = self.done()
-        vals = [done.get(self.key('sweep', corpus, backbone, lr, sh, 0)) for lr in self.lrs for sh in self.shapes]
-        if any(v is None or v != v for v in vals) or self.beyond(corpus, backbone): return None
-        t = self.tried(corpus, backbone); return min(t, key=t.get)
+        t = self.tried(corpus, backbone, complete=True)
+        return None if t is None or self.beyond(corpus, backbone, t) else min(t, key=t.get)
 
     def finals(self, corpus, backbone) -> int:
         if (b := self.best(corpus, backbone)) is None:
