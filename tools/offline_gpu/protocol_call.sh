@@ -23,9 +23,7 @@
 set -uo pipefail
 SECS=${1:?seconds}; WORK="$OUT/${2:-reports}"; KW=${3:-'{}'}
 SITE=${SITE:-/tmp/site}
-for d in .whl_exp .whl .whl_m1 .whl_m2; do   # one install per folder: a wheel pip refuses stops only its own folder's
-  ls $d/*.whl 2>/dev/null | xargs -r python3 -m pip install -q --no-index --no-deps --target "$SITE" 2>&1 | grep -v WARNING
-done
+bash tools/offline_gpu/install_wheels.sh "$SITE" .whl_exp .whl .whl_m1 .whl_m2   # what a warm machine holds already is skipped
 export PYTHONPATH="$PWD:$SITE" PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 if [ -n "${REQUIRE:-}" ] && ! python3 -c "import importlib; [importlib.import_module(m) for m in '$REQUIRE'.split()]"; then
   echo "protocol_call: cannot import one of '$REQUIRE': carry their wheels in .whl (or install them earlier on this machine)"; exit 1

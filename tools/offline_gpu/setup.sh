@@ -19,9 +19,7 @@ export TRITON_CACHE_AUTOTUNING=1 TRITON_CACHE_DIR="$SCRATCH/triton_cache"
 mkdir -p "$TRITON_CACHE_DIR"
 [ -f .triton_autotune/autotune.tgz ] && tar xzf .triton_autotune/autotune.tgz -C "$TRITON_CACHE_DIR" && echo "autotune cache: $(tar tzf .triton_autotune/autotune.tgz | grep -c autotune.json) results unpacked"
 save_autotune() { [ -n "${OUT:-}" ] && ( cd "$TRITON_CACHE_DIR" && find . -name '*.autotune.json' | tar czf "$OUT/triton_autotune.tgz" -T - ) && echo "autotune cache: $(tar tzf "$OUT/triton_autotune.tgz" | wc -l) results in \$OUT/triton_autotune.tgz"; true; }
-for d in .whl .whl_m1 .whl_m2; do   # whichever of them this call carries (a glob with no wheel would be an error)
-  ls $d/*.whl >/dev/null 2>&1 && python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --target "$SITE" $d/*.whl 2>&1 | grep -v WARNING
-done; true
+bash tools/offline_gpu/install_wheels.sh "$SITE" .whl .whl_m1 .whl_m2   # whichever of them this call carries
 python3 -m ipykernel install --prefix "$SITE" >/dev/null 2>&1 || true
 export JUPYTER_PATH="$SITE/share/jupyter"
 build_sm90() {   # build_sm90 NAME: its sdist in .whl/ → a wheel for sm_90, installed into $SITE
