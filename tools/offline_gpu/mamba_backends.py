@@ -13,8 +13,7 @@ import argparse, json, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pandas as pd
-from bitbyte.experiments.protocol import V2_SIZES, backbone_model, run_cli, train_argv
-from bitbyte.experiments.runner import ensure_data
+from bitbyte.experiments.protocol import V2_SIZES, ProtocolV2, run_cli, train_argv
 from bitbyte.kernels.backends import SCAN_BACKENDS
 
 def main(argv=None):
@@ -32,15 +31,15 @@ def main(argv=None):
     if a.budget <= 0: sys.exit(f"mamba_backends: --budget must be positive seconds, got {a.budget}")
     if missing := [b for b in a.backends if not SCAN_BACKENDS[b].available()]:
         sys.exit(f"mamba_backends: {missing} do not import here; install mamba_ssm and causal_conv1d (and triton) on a CUDA machine")
-    S = V2_SIZES[a.size]; family, model = backbone_model(a.backbone, a.size)
-    data = ensure_data(None, a.size, tempfile.mkdtemp()); kw = dict(S['train'], final_eval=False, eval_every=10**9)
-    model = dict(model, **S['corpus_model'].get('shakespeare', {}))
     if a.gpus and len(a.gpus) != len(a.backends): sys.exit(f"mamba_backends: give one GPU per backend ({len(a.backends)}), or none")
-    def measure(be, gpu, tmp):   # every shape on one backend, in turn
+    tmp = tempfile.TemporaryDirectory()
+    p = ProtocolV2(a.size, work=tmp.name, corpora=['shakespeare'], backbones=[a.backbone], device=a.device)   # an arm's own model and options
+    family, model = p.model_for('shakespeare', a.backbone); kw = dict(p.train_kw, final_eval=False, eval_every=10**9)
+    def measure(be, gpu):   # every shape on one backend, in turn
         rows = []
-        for shape in S['shapes']:
-            run = Path(tmp)/f"{be}_T{shape['seq_len']}"
-            run_cli(train_argv(family, dict(model, backend=be), data, run, 1e-3, shape, 0, a.budget, None, a.device, **kw),
+        for shape in p.shapes.values():
+            run = Path(tmp.name)/f"{be}_T{shape['seq_len']}"
+            run_cli(train_argv(family, dict(model, backend=be), p.data['shakespeare'], run, 1e-3, shape, 0, a.budget, None, p.device, **kw),
                     run/'cli.log', gpu)
             r = json.loads((run/'run.json').read_text())
             rows.append(dict(backbone=a.backbone, backend=be, kernels=r.get('kernels'), seq_len=shape['seq_len'],
@@ -48,9 +47,8 @@ def main(argv=None):
                              step_ms=1e3 * r['budget_timing']['step_s'], train_bytes_per_s=r['train_bytes_per_s'],
                              peak_mem_bytes=r.get('peak_mem_bytes'), device=r.get('device'), commit=(r.get('commit') or '')[:10]))
         return rows
-    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max(1, len(a.gpus))) as pool:
-        gpus = a.gpus or [None] * len(a.backends)
-        df = pd.DataFrame([r for rows in pool.map(measure, a.backends, gpus, [tmp] * len(gpus)) for r in rows])
+    with tmp, ThreadPoolExecutor(max(1, len(a.gpus))) as pool:
+        df = pd.DataFrame([r for rows in pool.map(measure, a.backends, a.gpus or [None] * len(a.backends)) for r in rows])
     print(df.to_string(index=False)); out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
     best = df.loc[df.groupby('seq_len').train_bytes_per_s.idxmax()]
     print('faster per shape: ' + ', '.join(f"T{r.seq_len}: {r.backend}" for r in best.itertuples()))
