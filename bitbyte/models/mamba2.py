@@ -10,7 +10,8 @@ from torch.utils.checkpoint import checkpoint
 from ..core import BitByteError
 from ..blocks.quant import make_linear
 from ..kernels.ssd import gated_rmsnorm, group_heads
-from ..kernels.backends import SSDBackend, ChoosesBackend, ssd_backends, pick, opaque, SSD_KERNEL_CHUNK
+from ..kernels.backends import SSDBackend, ChoosesBackend, ssd_backends, pick, SSD_KERNEL_CHUNK
+from ..kernels.graph_ops import ssd_fused
 
 # %% auto #0
 __all__ = ['causal_conv_silu', 'conv_step', 'Mamba2Mixer', 'mamba2_layer_params', 'mamba2_layer_flops']
@@ -87,7 +88,7 @@ class Mamba2Mixer(ChoosesBackend, nn.Module):
         Bsz, L, _ = x.shape; E, N, G, H, P = self.d_inner, self.d_state, self.n_groups, self.n_heads, self.d_head
         be = self.scan_for(x)
         zxbcdt = self.in_proj(x)
-        if self.fused and not return_state and be.fused() is not None: return self._fused(be.fused(), zxbcdt)
+        if self.fused and not return_state and be.fused() is not None: return self._fused(zxbcdt)
         z, xBC, dt = self._split(zxbcdt)
         conv_state = F.pad(xBC.transpose(1, 2), (self.d_conv - L, 0)).float() if return_state else None
         xBC = causal_conv_silu(xBC, self.conv1d.weight[:, 0], self.conv1d.bias)
@@ -102,15 +103,12 @@ class Mamba2Mixer(ChoosesBackend, nn.Module):
         out = self.out_proj(y)
         return (out, (conv_state, ssm_state.float())) if return_state else out   # mamba_ssm's final state comes in C's dtype
 
-    def _fused(self, fn, zxbcdt):
-        "Convolution, scan, gated norm and (a plain) `out_proj` in `fn`, `mamba_ssm`'s one recomputing autograd function."
-        plain = type(self.out_proj) is nn.Linear   # a BitLinear (a Linear subclass) quantizes its weight, so it runs after
-        y = opaque(fn)(zxbcdt, self.conv1d.weight[:, 0], self.conv1d.bias, self.dt_bias, -torch.exp(self.A_log.float()),
-                                 self.D, SSD_KERNEL_CHUNK, activation='silu', rmsnorm_weight=self.norm.weight, rmsnorm_eps=self.norm_eps,
-                                 outproj_weight=self.out_proj.weight if plain else None,
-                                 outproj_bias=self.out_proj.bias if plain else None,
-                                 headdim=self.d_head, ngroups=self.n_groups, norm_before_gate=False)
-        return y if plain else self.out_proj(y)
+    def _fused(self, zxbcdt):
+        """Convolution, scan and gated norm in `mamba_ssm`'s fused kernels, as one graph op (`bitbyte::ssd_fused`: a
+        compiled step holds it without a graph break), then `out_proj`."""
+        y = ssd_fused(zxbcdt, self.conv1d.weight[:, 0], self.conv1d.bias, self.dt_bias, -torch.exp(self.A_log.float()), self.D,
+                      self.norm.weight, SSD_KERNEL_CHUNK, self.d_head, self.n_groups, self.norm_eps)
+        return self.out_proj(y)
 
     def _scan_norm(self, be, xs, dt, A, Bm, Cm, z, return_state:bool=False):
         "Backend `be`'s path from the scan's inputs to the normalised, gated output `(B, L, E)` (and the final state)."

@@ -1,56 +1,92 @@
-"""Which scan should protocol v2's Mamba-1 arms run on? An arm has a fixed time budget, so it must run on the fastest
-kernels there are. For each of the protocol's shapes and each Mamba-1 scan backend that imports here (`mamba_ssm`,
-`triton`), this trains `mamba1-fp` exactly as an arm does (the protocol's own arguments: compiled, on Shakespeare,
-steps fixed from a timing after compilation) at a short budget, and reads the run record: training bytes a second
-(compilation and evaluation apart), the step time of the budget's timing, the kernels that ran. One CSV row per run;
-the last line names the faster backend per shape. `MambaConfig(backend='auto')` tries `mamba_ssm` first (`AUTO` in
-`bitbyte.kernels.backends`): change that order only on this measurement.
+"""How should protocol v2's Mamba arms run? An arm has a fixed time budget, so it must run on the fastest kernels and
+compile mode there are, and its budget's timing must hold. For each variant (a scan backend and a `torch.compile`
+mode) and each of the protocol's shapes, this trains a Mamba backbone exactly as an arm does (the protocol's own
+arguments: compiled, on Shakespeare, steps fixed from a timing after compilation) at a short budget, and reads the run
+record: training bytes a second (compilation and evaluation apart), the step time of the budget's timing, how far the
+training time missed the budget, the kernels that ran. `--check_steps N` also trains each variant N steps from the same
+seed at the first shape and reports its last logged loss: variants that run the same math agree there (a capture
+that replayed stale buffers would not). One CSV row per run; the last lines name the faster variant per shape.
+
+Variants are BACKEND:MODE, e.g. `mamba_ssm:default mamba_ssm:reduce-overhead` (Mamba-2: `mamba_ssm` runs the fused
+op; reduce-overhead replays the compiled step as CUDA graphs) or `mamba_ssm:default triton:default` (Mamba-1's scans).
+`MambaConfig(backend='auto')` tries `mamba_ssm` first (`AUTO` in `bitbyte.kernels.backends`), and `MambaLM.train_graphs`
+says whether a compiled step replays as CUDA graphs: change either only on this measurement.
 
 usage (repo root, on a CUDA machine with `mamba_ssm` and `causal_conv1d` installed):
-    PYTHONPATH=. python3 tools/offline_gpu/mamba_backends.py --out "$OUT/mamba_backends.csv" [--budget 15] [--gpus 0 1]
+    PYTHONPATH=. python3 tools/offline_gpu/mamba_backends.py --out "$OUT/mamba_backends.csv" \\
+        [--backbone mamba2-fp] [--variants mamba_ssm:default mamba_ssm:reduce-overhead] [--budget 15] [--check_steps 60] [--gpus 0 1]
 """
 import argparse, json, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pandas as pd
 from bitbyte.experiments.protocol import V2_SIZES, ProtocolV2, run_cli, train_argv
-from bitbyte.kernels.backends import SCAN_BACKENDS
+from bitbyte.kernels.backends import SCAN_BACKENDS, SSD_BACKENDS
+
+MODES = ('default', 'reduce-overhead', 'max-autotune-no-cudagraphs')
+
+def last_loss(run:Path) -> float:
+    "The last logged training loss of a run (its metrics.jsonl)."
+    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
+    return [r['loss'] for r in rows if r.get('kind') == 'train' and 'loss' in r][-1]
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--out', required=True, help="CSV to write (refused if it exists)")
     ap.add_argument('--budget', type=float, default=15.0, help="training seconds of each run (after compilation)")
-    ap.add_argument('--backbone', default='mamba1-fp')
-    ap.add_argument('--backends', nargs='+', default=['mamba_ssm', 'triton'], choices=list(SCAN_BACKENDS))
+    ap.add_argument('--backbone', default='mamba1-fp', help="a Mamba backbone of protocol v2 (mamba1-fp, mamba2-ternary, ...)")
+    ap.add_argument('--variants', nargs='+', default=['mamba_ssm:default', 'triton:default'], help="BACKEND:MODE each")
+    ap.add_argument('--check_steps', type=int, default=0, help="also train each variant this many steps at the first shape and compare losses")
     ap.add_argument('--size', default='report', choices=list(V2_SIZES), help="the protocol size whose model and shapes run (toy: a CPU check)")
     ap.add_argument('--device', default='cuda')
-    ap.add_argument('--gpus', type=int, nargs='*', default=[], help="one GPU per backend: the backends run at once (nvidia-h200-x2)")
+    ap.add_argument('--gpus', type=int, nargs='*', default=[], help="one GPU per variant: the variants run at once (nvidia-h200-x2)")
     a = ap.parse_args(argv)
     out = Path(a.out)
     if out.exists(): sys.exit(f"mamba_backends: {out} exists; give another --out or remove it")
     if a.budget <= 0: sys.exit(f"mamba_backends: --budget must be positive seconds, got {a.budget}")
-    if missing := [b for b in a.backends if not SCAN_BACKENDS[b].available()]:
+    if a.check_steps < 0: sys.exit(f"mamba_backends: --check_steps must be 0 or more, got {a.check_steps}")
+    if not a.backbone.startswith('mamba'): sys.exit(f"mamba_backends: --backbone must be a Mamba backbone, got {a.backbone}")
+    registry = SSD_BACKENDS if a.backbone.startswith('mamba2') else SCAN_BACKENDS
+    variants = [tuple(v.split(':', 1)) if ':' in v else (v, 'default') for v in a.variants]
+    if bad := [f"{b}:{m}" for b, m in variants if b not in registry or m not in MODES]:
+        sys.exit(f"mamba_backends: {bad} are not BACKEND:MODE with BACKEND in {list(registry)} and MODE in {list(MODES)}")
+    if missing := sorted({b for b, _ in variants if not registry[b].available()}):
         sys.exit(f"mamba_backends: {missing} do not import here; install mamba_ssm and causal_conv1d (and triton) on a CUDA machine")
-    if a.gpus and len(a.gpus) != len(a.backends): sys.exit(f"mamba_backends: give one GPU per backend ({len(a.backends)}), or none")
+    if a.gpus and len(a.gpus) != len(variants): sys.exit(f"mamba_backends: give one GPU per variant ({len(variants)}), or none")
     tmp = tempfile.TemporaryDirectory()
     p = ProtocolV2(a.size, work=tmp.name, corpora=['shakespeare'], backbones=[a.backbone], device=a.device)   # an arm's own model and options
-    family, model = p.model_for('shakespeare', a.backbone); kw = dict(p.train_kw, final_eval=False, eval_every=10**9)
-    def measure(be, gpu):   # every shape on one backend, in turn
-        rows = []
-        for shape in p.shapes.values():
-            run = Path(tmp.name)/f"{be}_T{shape['seq_len']}"
-            run_cli(train_argv(family, dict(model, backend=be), p.data['shakespeare'], run, 1e-3, shape, 0, a.budget, None, p.device, **kw),
-                    run/'cli.log', gpu)
-            r = json.loads((run/'run.json').read_text())
-            rows.append(dict(backbone=a.backbone, backend=be, kernels=r.get('kernels'), seq_len=shape['seq_len'],
+    family, model = p.model_for('shakespeare', a.backbone)
+    shapes = list(p.shapes.values())
+    def train(be, mode, shape, gpu, budget=None, steps=None, tag='budget'):
+        run = Path(tmp.name)/f"{be}_{mode}_T{shape['seq_len']}_{tag}"
+        kw = dict(p.train_kw, final_eval=False, eval_every=10**9, compile_mode=mode)
+        run_cli(train_argv(family, dict(model, backend=be), p.data['shakespeare'], run, 1e-3, shape, 0, budget, steps, p.device, **kw),
+                run/'cli.log', gpu)
+        return run, json.loads((run/'run.json').read_text())
+    def measure(variant, gpu):   # every shape on one variant, in turn
+        (be, mode), rows = variant, []
+        for shape in shapes:
+            run, r = train(be, mode, shape, gpu, budget=a.budget)
+            rows.append(dict(backbone=a.backbone, backend=be, compile_mode=mode, kernels=r.get('kernels'), seq_len=shape['seq_len'],
                              batch_bytes=shape['batch_bytes'], steps=r['steps'], train_s=r['train_s'], compile_s=r['compile_s'],
-                             step_ms=1e3 * r['budget_timing']['step_s'], train_bytes_per_s=r['train_bytes_per_s'],
-                             peak_mem_bytes=r.get('peak_mem_bytes'), device=r.get('device'), commit=(r.get('commit') or '')[:10]))
+                             budget_miss=r['train_s'] / a.budget - 1, step_ms=1e3 * r['budget_timing']['step_s'],
+                             train_bytes_per_s=r['train_bytes_per_s'], peak_mem_bytes=r.get('peak_mem_bytes'),
+                             device=r.get('device'), commit=(r.get('commit') or '')[:10], check_loss=None))
+        if a.check_steps:
+            run, r = train(be, mode, shapes[0], gpu, steps=a.check_steps, tag=f"steps{a.check_steps}")
+            rows.append(dict(backbone=a.backbone, backend=be, compile_mode=mode, kernels=r.get('kernels'), seq_len=shapes[0]['seq_len'],
+                             batch_bytes=shapes[0]['batch_bytes'], steps=r['steps'], device=r.get('device'),
+                             commit=(r.get('commit') or '')[:10], check_loss=last_loss(run)))
         return rows
     with tmp, ThreadPoolExecutor(max(1, len(a.gpus))) as pool:
-        df = pd.DataFrame([r for rows in pool.map(measure, a.backends, a.gpus or [None] * len(a.backends)) for r in rows])
+        df = pd.DataFrame([r for rows in pool.map(measure, variants, a.gpus or [None] * len(variants)) for r in rows])
     print(df.to_string(index=False)); out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
-    best = df.loc[df.groupby('seq_len').train_bytes_per_s.idxmax()]
-    print('faster per shape: ' + ', '.join(f"T{r.seq_len}: {r.backend}" for r in best.itertuples()))
+    timed = df[df.check_loss.isna()]
+    best = timed.loc[timed.groupby('seq_len').train_bytes_per_s.idxmax()]
+    print('faster per shape: ' + ', '.join(f"T{r.seq_len}: {r.backend}:{r.compile_mode}" for r in best.itertuples()))
+    if a.check_steps:
+        c = df.dropna(subset=['check_loss'])
+        print(f"loss after {a.check_steps} steps (same seed): " + ', '.join(f"{r.backend}:{r.compile_mode} {r.check_loss:.4f}" for r in c.itertuples())
+              + f"; spread {c.check_loss.max() - c.check_loss.min():.4f}")
 
 if __name__ == '__main__': main()
