@@ -8,6 +8,7 @@ import functools
 import torch
 from ..core import BitByteError
 from .backends import optional_kernels
+from .ssd import custom_op_once
 
 # %% auto #0
 __all__ = ['SAVED', 'ATTRS', 'DT_LIMIT', 'ssd_fused_op', 'mamba_fused_function', 'fused_function', 'FnContext',
@@ -96,13 +97,8 @@ def _fused_autograd(ctx, dout, _dout_x, _drstd):
 # %% ../../nbs/kernels/05_graph_ops.ipynb #1545c837
 def define_ssd_fused():
     "`bitbyte::ssd_fused` (with its autograd) and `bitbyte::ssd_fused_bwd`, registered unless this process has them; the forward op."
-    if not hasattr(torch.ops.bitbyte, 'ssd_fused_bwd'):
-        torch.library.custom_op('bitbyte::ssd_fused_bwd', _fused_bwd, mutates_args=()).register_fake(_fused_bwd_fake)
-    if not hasattr(torch.ops.bitbyte, 'ssd_fused'):
-        op = torch.library.custom_op('bitbyte::ssd_fused', _fused_fwd, mutates_args=())
-        op.register_fake(_fused_fwd_fake)
-        op.register_autograd(_fused_autograd, setup_context=_fused_setup)
-    return torch.ops.bitbyte.ssd_fused.default
+    custom_op_once('bitbyte::ssd_fused_bwd', _fused_bwd, _fused_bwd_fake)
+    return custom_op_once('bitbyte::ssd_fused', _fused_fwd, _fused_fwd_fake, _fused_autograd, _fused_setup)
 
 ssd_fused_op = define_ssd_fused()
 

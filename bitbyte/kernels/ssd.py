@@ -8,8 +8,8 @@ import math
 import torch, torch.nn.functional as F
 
 # %% auto #0
-__all__ = ['carry_bmm', 'SSD_CARRY_BLOCK', 'group_heads', 'ssd_ref', 'define_carry_bmm', 'carry_states', 'ssd_chunked',
-           'gated_rmsnorm']
+__all__ = ['carry_bmm', 'SSD_CARRY_BLOCK', 'group_heads', 'ssd_ref', 'custom_op_once', 'define_carry_bmm', 'carry_states',
+           'ssd_chunked', 'gated_rmsnorm']
 
 # %% ../../nbs/kernels/03_ssd.ipynb #06b422d0
 def _ssd_inputs(dt, A, B, C, dt_bias, dt_softplus):
@@ -46,16 +46,21 @@ def _carry_bmm_backward(ctx, g):
     M, s = ctx.saved_tensors
     return carry_bmm(g, s.transpose(1, 2)), carry_bmm(M.transpose(1, 2), g)
 
+def custom_op_once(name:str, fn, fake, backward=None, setup_context=None):
+    """`torch.library.custom_op(name, fn)` with its fake (and autograd), registered unless this process has it already;
+    the op's default overload. Once only: a second `custom_op` of the same name destroys the first, and whoever still
+    holds the first (the package imported earlier, then its cell run again in the same process, as a test worker does)
+    calls a freed operator, crashing only now and then."""
+    ns, op_name = name.split('::')
+    if not hasattr(getattr(torch.ops, ns), op_name):
+        op = torch.library.custom_op(name, fn, mutates_args=())
+        op.register_fake(fake)
+        if backward is not None: op.register_autograd(backward, setup_context=setup_context)
+    return getattr(getattr(torch.ops, ns), op_name).default
+
 def define_carry_bmm():
-    """`bitbyte::carry_bmm`, registered unless this process has it already: `torch.bmm(M, s)` as one opaque op, output
-    contiguous (how `carry_states` multiplies its decays into the states). Once only: a second `custom_op` of the same
-    name destroys the first, and whoever still holds the first (the package imported earlier, then this cell run
-    again in the same process, as a test worker does) calls a freed operator, crashing only now and then."""
-    if not hasattr(torch.ops.bitbyte, 'carry_bmm'):
-        op = torch.library.custom_op('bitbyte::carry_bmm', _bmm, mutates_args=())
-        op.register_fake(_bmm_fake)
-        op.register_autograd(_carry_bmm_backward, setup_context=_carry_bmm_context)
-    return torch.ops.bitbyte.carry_bmm.default
+    "`bitbyte::carry_bmm`: `torch.bmm(M, s)` as one opaque op, output contiguous (how `carry_states` multiplies its decays into the states)."
+    return custom_op_once('bitbyte::carry_bmm', _bmm, _bmm_fake, _carry_bmm_backward, _carry_bmm_context)
 
 carry_bmm = define_carry_bmm()
 
