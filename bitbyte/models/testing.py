@@ -45,6 +45,7 @@ class FusedSSDStandIn(torch.autograd.Function):
     def forward(ctx, zxbcdt, conv1d_weight, conv1d_bias, dt_bias, A, D, chunk_size, initial_states=None, seq_idx=None,
                 dt_limit=(0.0, float('inf')), return_final_states=False, activation='silu', rmsnorm_weight=None, rmsnorm_eps=1e-6,
                 outproj_weight=None, outproj_bias=None, headdim=None, ngroups=1, norm_before_gate=True):
+        "`mamba_split_conv1d_scan_combined`'s arguments; saves what `mamba_ssm` 2.3 saves and sets its context's attributes."
         ctx._dtype, ctx._fwd_used_autocast = torch.get_autocast_dtype('cuda'), False   # what torch.amp.custom_fwd sets
         out, out_x, rstd = fused_ssd_ref(zxbcdt, conv1d_weight, conv1d_bias, dt_bias, A, D, rmsnorm_weight, rmsnorm_eps, headdim, ngroups, chunk_size)
         ctx.outproj_weight_dtype = None
@@ -55,6 +56,7 @@ class FusedSSDStandIn(torch.autograd.Function):
         return out
     @staticmethod
     def backward(ctx, dout, *args):
+        "The gradients of the forward's arguments, recomputed from what it saved (None for the non-tensor ones)."
         zxbcdt, w, b, out_x, A, D, dt_bias, _, _, nw, rstd, _, _ = ctx.saved_tensors
         assert not ctx.norm_before_gate and ctx.activation == 'silu' and ctx.dt_limit == (0.0, float('inf'))
         # recomputed, as mamba_ssm's is (torch.func: an op's kernel runs below autograd, where autograd.grad sees no graph)
