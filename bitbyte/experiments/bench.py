@@ -224,8 +224,8 @@ def mamba_arms(versions=(1, 2), backends=None, cuda:bool=True) -> list[tuple[int
 def mamba2_paths(version:int, backend:str, split:bool, cuda:bool=True) -> list:
     """The `MambaConfig.fused` settings an arm is timed under: `['1', '0']` (fused, then split kernels) for Mamba-2
     on `mamba_ssm` with `split` where the fused path exists, else `[None]` (as the environment says)."""
-    from bitbyte.kernels.backends import ssd_fused
-    return ['1', '0'] if split and (version, backend) == (2, 'mamba_ssm') and cuda and ssd_fused() is not None else [None]
+    from bitbyte.kernels.backends import ssd_fused_function
+    return ['1', '0'] if split and (version, backend) == (2, 'mamba_ssm') and cuda and ssd_fused_function() is not None else [None]
 
 def mamba_matched(tf:dict, version:int, quick:bool=False, aligned:bool=True):
     """The MambaLM config matching the Transformer `tf` in parameters: two Mamba blocks per Transformer block.

@@ -14,8 +14,8 @@ from .ssd import ssd_chunked, gated_rmsnorm
 
 # %% auto #0
 __all__ = ['SSD_KERNEL_CHUNK', 'SCAN_BACKENDS', 'BACKENDS', 'AUTO', 'SSD_BACKENDS', 'optional_kernels', 'mamba_kernels',
-           'ssd_kernels', 'ssd_fused', 'opaque', 'ScanBackend', 'scan_backends', 'pick', 'ChoosesBackend', 'SSDBackend',
-           'ssd_backends']
+           'ssd_kernels', 'ssd_fused_function', 'opaque', 'ScanBackend', 'scan_backends', 'pick', 'ChoosesBackend',
+           'SSDBackend', 'ssd_backends']
 
 # %% ../../nbs/kernels/04_backends.ipynb #51d3bc80
 def optional_kernels(pkg:str, load):
@@ -58,13 +58,14 @@ def ssd_kernels():
     return optional_kernels('mamba_ssm', load)
 
 @functools.lru_cache(None)
-def ssd_fused():
-    "`mamba_ssm`'s `mamba_split_conv1d_scan_combined` when it and `causal_conv1d`'s CUDA kernels import, else None."
+def ssd_fused_function():
+    """`mamba_ssm`'s `MambaSplitConv1dScanCombinedFn` (the autograd function of its fused Mamba-2 path, which the mixer
+    runs as the graph op `bitbyte::ssd_fused`) when it and `causal_conv1d`'s CUDA kernels import, else None."""
     if ssd_kernels() is None: return None
     def load():
         from causal_conv1d.cpp_functions import causal_conv1d_fwd_function, causal_conv1d_bwd_function
-        from mamba_ssm.ops.triton.ssd_combined import mamba_split_conv1d_scan_combined
-        return mamba_split_conv1d_scan_combined
+        from mamba_ssm.ops.triton.ssd_combined import MambaSplitConv1dScanCombinedFn
+        return MambaSplitConv1dScanCombinedFn
     return optional_kernels('causal_conv1d', load)
 
 @functools.lru_cache(None)
@@ -164,7 +165,7 @@ class SSDBackend:
     """One way to run Mamba-2's scan and gated norm, named as `MambaConfig.backend` names it. `scan_norm(x, dt, A, B, C,
     z, D, dt_bias, norm_weight, eps, group_size, return_state, chunk_size)`: the SSD scan from `(b, l, h, p)` inputs
     (softplus of Δ and its bias inside) then `RMSNorm(y · silu(z))`, `(b, l, d_inner)` (and the final state);
-    `fused()`: the one-call convolution, scan, norm and `out_proj` kernel, or None; `recompute`: the mixer recomputes
+    `fused()`: the fused convolution, scan and norm (`mamba_ssm`'s autograd function, run as `bitbyte::ssd_fused`), or None; `recompute`: the mixer recomputes
     `scan_norm` in the backward pass (activation checkpointing). `available`, `runs_on`, `kernels`, `needs` as in
     `ScanBackend`."""
     name: str
@@ -192,7 +193,7 @@ def _ssd_mamba_ssm(x, dt, A, B, C, z, D, dt_bias, norm_weight, eps, group_size, 
 SSD_BACKENDS = {
     'torch': SSDBackend('torch', _ssd_torch, kernels=False, recompute=True),
     'mamba_ssm': SSDBackend('mamba_ssm', _ssd_mamba_ssm, available=lambda: ssd_kernels() is not None, runs_on=_on_cuda,
-                            fused=lambda: ssd_fused(), needs="the mamba-ssm CUDA package; install it on a GPU machine"),
+                            fused=lambda: ssd_fused_function(), needs="the mamba-ssm CUDA package; install it on a GPU machine"),
 }
 
 def ssd_backends(name:str) -> tuple[SSDBackend, ...]:

@@ -4,29 +4,18 @@
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #60e32a17
 from __future__ import annotations
-import functools
 import torch
 from ..core import BitByteError
-from .backends import optional_kernels
+from . import backends
 from .ssd import custom_op_once
 
 # %% auto #0
-__all__ = ['SAVED', 'ATTRS', 'DT_LIMIT', 'ssd_fused_op', 'mamba_fused_function', 'fused_function', 'FnContext',
-           'define_ssd_fused', 'ssd_fused']
+__all__ = ['SAVED', 'ATTRS', 'DT_LIMIT', 'ssd_fused_op', 'fused_function', 'FnContext', 'define_ssd_fused', 'ssd_fused']
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #112b1cdf
-@functools.lru_cache(None)
-def mamba_fused_function():
-    "`mamba_ssm`'s `MambaSplitConv1dScanCombinedFn` (the autograd function of its fused Mamba-2 path) when it and `causal_conv1d` import, else None."
-    def load():
-        import causal_conv1d   # noqa: F401  (the fused path's convolution)
-        from mamba_ssm.ops.triton.ssd_combined import MambaSplitConv1dScanCombinedFn
-        return MambaSplitConv1dScanCombinedFn
-    return optional_kernels('causal_conv1d', load)
-
 def fused_function():
-    "The function the ops run (a module-level lookup, so that a test can stand a CPU function in)."
-    fn = mamba_fused_function()
+    "`mamba_ssm`'s fused autograd function, which the ops run (`backends.ssd_fused_function`, looked up at each call: a test stands a CPU function in there)."
+    fn = backends.ssd_fused_function()
     if fn is None: raise BitByteError("bitbyte::ssd_fused needs mamba_ssm and causal_conv1d with their CUDA kernels; "
                                       "install them on a GPU machine, or use MambaConfig(fused=False) or backend='torch'")
     return fn
@@ -36,8 +25,6 @@ class FnContext:
     "What an `autograd.Function`'s forward and backward see as `ctx`, outside autograd: saved tensors and attributes."
     def __init__(self, saved=(), **attrs): self.saved_tensors = tuple(saved); self.__dict__.update(attrs)
     def save_for_backward(self, *ts): self.saved_tensors = ts
-    def mark_non_differentiable(self, *ts): pass
-    def set_materialize_grads(self, v:bool): pass
 
 SAVED = ('zxbcdt', 'conv1d_weight', 'conv1d_bias', 'out_x', 'A', 'D', 'dt_bias', 'initial_states', 'seq_idx',
          'rmsnorm_weight', 'rstd', 'outproj_weight', 'outproj_bias')

@@ -22,13 +22,9 @@ from pathlib import Path
 import pandas as pd
 from bitbyte.experiments.protocol import V2_SIZES, ProtocolV2, run_cli, train_argv
 from bitbyte.kernels.backends import SCAN_BACKENDS, SSD_BACKENDS
+from bitbyte.training.tracking import load_metrics
 
 MODES = ('default', 'reduce-overhead', 'max-autotune-no-cudagraphs')
-
-def last_loss(run:Path) -> float:
-    "The last logged training loss of a run (its metrics.jsonl)."
-    rows = [json.loads(l) for l in (run/'metrics.jsonl').read_text().splitlines() if l.strip()]
-    return [r['loss'] for r in rows if r.get('kind') == 'train' and 'loss' in r][-1]
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -57,27 +53,23 @@ def main(argv=None):
     p = ProtocolV2(a.size, work=tmp.name, corpora=['shakespeare'], backbones=[a.backbone], device=a.device)   # an arm's own model and options
     family, model = p.model_for('shakespeare', a.backbone)
     shapes = list(p.shapes.values())
-    def train(be, mode, shape, gpu, budget=None, steps=None, tag='budget'):
-        run = Path(tmp.name)/f"{be}_{mode}_T{shape['seq_len']}_{tag}"
+    def train(be, mode, shape, gpu, budget=None, steps=None) -> dict:
+        "One run of the variant at `shape` (a time budget or a number of steps): its CSV row."
+        run = Path(tmp.name)/f"{be}_{mode}_T{shape['seq_len']}_{'tb' if budget else 'steps'}"
         kw = dict(p.train_kw, final_eval=False, eval_every=10**9, compile_mode=mode)
         run_cli(train_argv(family, dict(model, backend=be), p.data['shakespeare'], run, 1e-3, shape, 0, budget, steps, p.device, **kw),
                 run/'cli.log', gpu)
-        return run, json.loads((run/'run.json').read_text())
-    def measure(variant, gpu):   # every shape on one variant, in turn
-        (be, mode), rows = variant, []
-        for shape in shapes:
-            run, r = train(be, mode, shape, gpu, budget=a.budget)
-            rows.append(dict(backbone=a.backbone, backend=be, compile_mode=mode, kernels=r.get('kernels'), seq_len=shape['seq_len'],
-                             batch_bytes=shape['batch_bytes'], steps=r['steps'], train_s=r['train_s'], compile_s=r['compile_s'],
-                             budget_miss=r['train_s'] / a.budget - 1, step_ms=1e3 * r['budget_timing']['step_s'],
-                             train_bytes_per_s=r['train_bytes_per_s'], peak_mem_bytes=r.get('peak_mem_bytes'),
-                             device=r.get('device'), commit=(r.get('commit') or '')[:10], check_loss=None))
-        if a.check_steps:
-            run, r = train(be, mode, shapes[0], gpu, steps=a.check_steps, tag=f"steps{a.check_steps}")
-            rows.append(dict(backbone=a.backbone, backend=be, compile_mode=mode, kernels=r.get('kernels'), seq_len=shapes[0]['seq_len'],
-                             batch_bytes=shapes[0]['batch_bytes'], steps=r['steps'], device=r.get('device'),
-                             commit=(r.get('commit') or '')[:10], check_loss=last_loss(run)))
-        return rows
+        r = json.loads((run/'run.json').read_text())
+        row = dict(backbone=a.backbone, backend=be, compile_mode=mode, kernels=r.get('kernels'), seq_len=shape['seq_len'],
+                   batch_bytes=shape['batch_bytes'], steps=r['steps'], device=r.get('device'), commit=(r.get('commit') or '')[:10])
+        if budget: return row | dict(train_s=r['train_s'], compile_s=r['compile_s'], budget_miss=r['train_s'] / budget - 1,
+                                     step_ms=1e3 * r['budget_timing']['step_s'], train_bytes_per_s=r['train_bytes_per_s'],
+                                     peak_mem_bytes=r.get('peak_mem_bytes'), check_loss=None)
+        m = load_metrics(run)
+        return row | dict(check_loss=float(m[m.kind == 'train'].loss.dropna().iloc[-1]))   # its last logged training loss
+    def measure(variant, gpu):   # every shape on one variant, in turn, then its fixed-step check
+        rows = [train(*variant, shape, gpu, budget=a.budget) for shape in shapes]
+        return rows + ([train(*variant, shapes[0], gpu, steps=a.check_steps)] if a.check_steps else [])
     with tmp, ThreadPoolExecutor(max(1, len(a.gpus))) as pool:
         df = pd.DataFrame([r for rows in pool.map(measure, variants, a.gpus or [None] * len(variants)) for r in rows])
     print(df.to_string(index=False)); out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
