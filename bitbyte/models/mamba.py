@@ -230,6 +230,13 @@ class MambaLM(ByteLM):
         "The scan its mixers run on its device: 'mamba_ssm', 'triton' or 'torch' (Mamba-2: 'fused', 'mamba_ssm' or 'torch')."
         return self.layers[0].mixer.kernel_path(torch.empty(0, device=self.device))
 
+    @property
+    def train_graphs(self) -> bool:
+        """Its compiled training step replays as CUDA graphs on Mamba-2's fused path only: there the step holds one graph
+        op per layer (`bitbyte::ssd_fused`), measured against the default compile by `tools/offline_gpu/mamba_backends.py`
+        (`artifacts/reports/mamba2_modes.csv`). Every other kernel path breaks the compiled graph around its kernels."""
+        return self.kernels() == 'fused'
+
     def flops_per_byte(self, seq_len:int=None) -> float:
         "6·(matmul and conv weights) + 27·d_inner·d_state per layer for the scan (see the notebook); Mamba-2: `mamba2_layer_flops`."
         c = self.config; E, N, R, D = c.d_inner, c.d_state, c.rank, c.d_model

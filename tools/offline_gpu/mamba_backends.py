@@ -6,6 +6,9 @@ record: training bytes a second (compilation and evaluation apart), the step tim
 training time missed the budget, the kernels that ran. `--check_steps N` also trains each variant N steps from the same
 seed at the first shape and reports its last logged loss: variants that run the same math agree there (a capture
 that replayed stale buffers would not). One CSV row per run; the last lines name the faster variant per shape.
+`--adopt BACKEND:MODE` makes the exit status the decision: 1 unless that variant is the fastest at every shape, its
+training time is within 3% of the budget at each (a time-budgeted arm's promise), and its check loss is within
+`--loss_tol` of every other variant's; so a call can go on to train arms only on a variant that passed.
 
 Variants are BACKEND:MODE, e.g. `mamba_ssm:default mamba_ssm:reduce-overhead` (Mamba-2: `mamba_ssm` runs the fused
 op; reduce-overhead replays the compiled step as CUDA graphs) or `mamba_ssm:default triton:default` (Mamba-1's scans).
@@ -14,7 +17,8 @@ says whether a compiled step replays as CUDA graphs: change either only on this 
 
 usage (repo root, on a CUDA machine with `mamba_ssm` and `causal_conv1d` installed):
     PYTHONPATH=. python3 tools/offline_gpu/mamba_backends.py --out "$OUT/mamba_backends.csv" \\
-        [--backbone mamba2-fp] [--variants mamba_ssm:default mamba_ssm:reduce-overhead] [--budget 15] [--check_steps 60] [--gpus 0 1]
+        [--backbone mamba2-fp] [--variants mamba_ssm:default mamba_ssm:reduce-overhead] [--budget 15] [--check_steps 60] [--gpus 0 1] \\
+        [--adopt mamba_ssm:reduce-overhead]
 """
 import argparse, json, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +29,7 @@ from bitbyte.kernels.backends import SCAN_BACKENDS, SSD_BACKENDS
 from bitbyte.training.tracking import load_metrics
 
 MODES = ('default', 'reduce-overhead', 'max-autotune-no-cudagraphs')
+BUDGET_TOL = 0.03   # an arm's training time within 3% of its budget (issue 14; the memo flags arms outside it)
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -36,6 +41,8 @@ def main(argv=None):
     ap.add_argument('--size', default='report', choices=list(V2_SIZES), help="the protocol size whose model and shapes run (toy: a CPU check)")
     ap.add_argument('--device', default='cuda')
     ap.add_argument('--gpus', type=int, nargs='*', default=[], help="one GPU per variant: the variants run at once (nvidia-h200-x2)")
+    ap.add_argument('--adopt', help="BACKEND:MODE, one of --variants: exit 1 unless it is the fastest at every shape, within 3%% of the budget, and agrees on the check loss")
+    ap.add_argument('--loss_tol', type=float, default=0.02, help="largest difference of check losses (nats) that --adopt accepts")
     a = ap.parse_args(argv)
     out = Path(a.out)
     if out.exists(): sys.exit(f"mamba_backends: {out} exists; give another --out or remove it")
@@ -49,6 +56,10 @@ def main(argv=None):
     if missing := sorted({b for b, _ in variants if not registry[b].available()}):
         sys.exit(f"mamba_backends: {missing} do not import here; install mamba_ssm and causal_conv1d (and triton) on a CUDA machine")
     if a.gpus and len(a.gpus) != len(variants): sys.exit(f"mamba_backends: give one GPU per variant ({len(variants)}), or none")
+    adopt = tuple(a.adopt.split(':', 1)) if a.adopt and ':' in a.adopt else (a.adopt, 'default') if a.adopt else None
+    if adopt and adopt not in variants: sys.exit(f"mamba_backends: --adopt {a.adopt} is not one of --variants")
+    if adopt and len(variants) < 2: sys.exit("mamba_backends: --adopt compares variants: give at least two")
+    if a.loss_tol <= 0: sys.exit(f"mamba_backends: --loss_tol must be positive, got {a.loss_tol}")
     tmp = tempfile.TemporaryDirectory()
     p = ProtocolV2(a.size, work=tmp.name, corpora=['shakespeare'], backbones=[a.backbone], device=a.device)   # an arm's own model and options
     family, model = p.model_for('shakespeare', a.backbone)
@@ -80,5 +91,18 @@ def main(argv=None):
         c = df.dropna(subset=['check_loss'])
         print(f"loss after {a.check_steps} steps (same seed): " + ', '.join(f"{r.backend}:{r.compile_mode} {r.check_loss:.4f}" for r in c.itertuples())
               + f"; spread {c.check_loss.max() - c.check_loss.min():.4f}")
+    if adopt: sys.exit(verdict(df, adopt, a.loss_tol))
+
+def verdict(df, adopt:tuple, loss_tol:float) -> int:
+    "0 when variant `adopt` (backend, mode) passes `--adopt`'s three conditions in `df` (main's rows), else 1; says why."
+    timed, mine = df[df.check_loss.isna()], lambda d: d[(d.backend == adopt[0]) & (d.compile_mode == adopt[1])]
+    best = timed.loc[timed.groupby('seq_len').train_bytes_per_s.idxmax()]
+    why = [f"slower at T{r.seq_len}" for r in best.itertuples() if (r.backend, r.compile_mode) != adopt]
+    why += [f"trained {1 + m:.0%} of its budget at T{t}" for t, m in zip(mine(timed).seq_len, mine(timed).budget_miss) if abs(m) > BUDGET_TOL]
+    c = df.dropna(subset=['check_loss'])
+    if len(c) and (d := (c.check_loss - float(mine(c).check_loss.iloc[0])).abs().max()) > loss_tol:
+        why.append(f"its check loss differs by {d:.4f} nats (more than {loss_tol})")
+    print(f"adopt {':'.join(adopt)}: " + ('yes' if not why else 'no: ' + '; '.join(why)))
+    return int(bool(why))
 
 if __name__ == '__main__': main()
