@@ -15,8 +15,9 @@ op; reduce-overhead replays the compiled step as CUDA graphs) or `mamba_ssm:defa
 `MambaConfig(backend='auto')` tries `mamba_ssm` first (`AUTO` in `bitbyte.kernels.backends`), and `MambaLM.train_graphs`
 says whether a compiled step replays as CUDA graphs: change either only on this measurement.
 
-usage (repo root, on a CUDA machine with `mamba_ssm` and `causal_conv1d` installed):
-    PYTHONPATH=. python3 tools/offline_gpu/mamba_backends.py --out "$OUT/mamba_backends.csv" \\
+usage (repo root, on a CUDA machine with `mamba_ssm` and `causal_conv1d` installed; on the offline GPU machine after
+`source tools/offline_gpu/setup.sh`, which puts the repo and the installed wheels on PYTHONPATH, so do not set it again):
+    python3 tools/offline_gpu/mamba_backends.py --out "$OUT/mamba_backends.csv" \\
         [--backbone mamba2-fp] [--variants mamba_ssm:default mamba_ssm:reduce-overhead] [--budget 15] [--check_steps 60] [--gpus 0 1] \\
         [--adopt mamba_ssm:reduce-overhead]
 """

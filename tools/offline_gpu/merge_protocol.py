@@ -7,15 +7,30 @@ Each archive holds a copy of the results folder as the call left it: the rows it
 whose `arm` and `run_id` are not in the table here are appended, in order), its Optuna journal (it began as a copy of
 the one here, or of the machine's last call's, and only grew: the longest archive's replaces it when it is at least as long), `logs/` (each arm's log, to
 `logs/protocol_v2/`) and `runs/protocol_v2/` (run records and metrics, for the report's curves). Nothing here is
-removed; an archive that is not one of these stops the merge before anything is written.
+removed; an archive that is not one of these stops the merge before anything is written. Logs name no machine paths
+here: a path into the repository on the GPU machine becomes relative (`bitbyte/...`), one into its installed wheels
+`<site>/...`.
 """
-import argparse, shutil, sys, tarfile, tempfile
+import argparse, re, shutil, sys, tarfile, tempfile
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from bitbyte.experiments.runner import append_result
 
 def key(d): return d['run_id'].astype(str) + '|' + d['arm'].astype(str)
+
+IN_REPO = re.compile(r'(?<![\w.~<>-])/(?:[^\s"\'/:]+/)*?(?=(?:bitbyte|tools|nbs|artifacts)/)')   # /any/root/bitbyte/x.py
+IN_SITE = re.compile(r'(?<![\w.~<>-])/(?:[^\s"\'/:]+/)*(?:site-packages|dist-packages|site)/')    # /tmp/site/mamba_ssm/...
+
+def redact(text:str) -> str:
+    "`text` with the GPU machine's absolute paths into the repository made relative and those into its wheels `<site>/`."
+    return IN_SITE.sub('<site>/', IN_REPO.sub('', text))
+
+def copy_logs(src:Path, dst:Path):
+    "Each log in `src` to `dst`, redacted."
+    dst.mkdir(parents=True, exist_ok=True)
+    for f in src.iterdir():
+        if f.is_file(): (dst/f.name).write_text(redact(f.read_text(errors='replace')))
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -42,7 +57,7 @@ def main():
         j, mine = max(js, key=lambda x: x.stat().st_size, default=None), into/'protocol_v2.optuna.jsonl'
         if j and (not mine.exists() or j.stat().st_size >= mine.stat().st_size): shutil.copy(j, mine)   # the longest: calls chained on one machine
         for f in folders:
-            if (f/'logs').is_dir(): shutil.copytree(f/'logs', into/'logs'/'protocol_v2', dirs_exist_ok=True)
+            if (f/'logs').is_dir(): copy_logs(f/'logs', into/'logs'/'protocol_v2')
             if (f/'runs'/'protocol_v2').is_dir(): shutil.copytree(f/'runs'/'protocol_v2', into/'runs'/'protocol_v2', dirs_exist_ok=True)
         print(f"results.csv: {n0} -> {len(table)} rows; journal, logs and run records merged into {into}")
 
