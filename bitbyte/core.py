@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #565b7617
 from __future__ import annotations
-import contextlib, dataclasses, errno, json, os, platform, random, subprocess, sys, time, types, typing
+import contextlib, dataclasses, errno, functools, json, os, platform, random, subprocess, sys, time, types, typing
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ register_gpu_cell_guard()   # in a notebook's kernel, `#| gpu` cells skip themse
 # %% auto #0
 __all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'os_error_message', 'os_errors', 'ensure_new_path',
            'seed_everything', 'pick_device', 'autocast_dtype', 'reset_peak_memory', 'peak_memory_bytes', 'sync',
-           'git_info', 'device_name', 'package_versions', 'run_record', 'env_set']
+           'git_info', 'device_name', 'package_versions', 'run_record', 'env_set', 'once']
 
 # %% ../nbs/00_core.ipynb #48dedc33
 class BitByteError(Exception):
@@ -184,3 +184,14 @@ def env_set(name:str, value:str|None):
         if value is not None:
             if old is None: os.environ.pop(name, None)
             else: os.environ[name] = old
+
+# %% ../nbs/00_core.ipynb #8d83f25c
+def once(fn):
+    "`fn()` (no arguments) computed on the first call and kept; `cache_clear()` forgets it (as `functools.cache`)."
+    box = []
+    @functools.wraps(fn)
+    def get():
+        if not box: box.append(fn())
+        return box[0]
+    get.cache_clear = box.clear
+    return get

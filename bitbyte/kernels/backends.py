@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses, functools, importlib.util, typing, warnings
 from dataclasses import dataclass
 import torch
-from ..core import BitByteError
+from ..core import BitByteError, once
 from .scan_ref import selective_scan_chunked
 from .scan_triton import selective_scan_triton, triton_available, triton_interpreting
 from .ssd import ssd_chunked, gated_rmsnorm
@@ -33,22 +33,24 @@ def optional_kernels(pkg:str, load):
         return None
 
 # %% ../../nbs/kernels/04_backends.ipynb #f8b182e9
-@functools.lru_cache(None)
+@once
 def mamba_kernels():
-    "`(selective_scan_fn, causal_conv1d_fn or None)` when `mamba_ssm` imports, else None (a broken install warns: `optional_kernels`)."
+    """`(SelectiveScanFn, CausalConv1dFn or None)`, the autograd functions of `mamba_ssm`'s selective scan and of
+    `causal_conv1d`'s convolution (which Mamba-1 runs as the graph ops `bitbyte::selective_scan` and
+    `bitbyte::causal_conv1d`), when `mamba_ssm` imports, else None (a broken install warns: `optional_kernels`)."""
     def scan():
-        from mamba_ssm.ops.selective_scan_interface import selective_scan_fn
-        return selective_scan_fn
+        from mamba_ssm.ops.selective_scan_interface import SelectiveScanFn
+        return SelectiveScanFn
     def conv():
-        from causal_conv1d import causal_conv1d_fn
-        return causal_conv1d_fn
+        from causal_conv1d.causal_conv1d_interface import CausalConv1dFn
+        return CausalConv1dFn
     fn = optional_kernels('mamba_ssm', scan)
     return (fn, optional_kernels('causal_conv1d', conv)) if fn is not None else None
 
 # %% ../../nbs/kernels/04_backends.ipynb #73e42852
 SSD_KERNEL_CHUNK = 256   # the chunk length the mixer gives mamba_ssm's SSD kernels (their own default)
 
-@functools.lru_cache(None)
+@once
 def ssd_kernels():
     "`(mamba_chunk_scan_combined, rmsnorm_fn)` from `mamba_ssm` when they import, else None."
     def load():
@@ -57,7 +59,7 @@ def ssd_kernels():
         return mamba_chunk_scan_combined, rmsnorm_fn
     return optional_kernels('mamba_ssm', load)
 
-@functools.lru_cache(None)
+@once
 def ssd_fused_function():
     """`mamba_ssm`'s `MambaSplitConv1dScanCombinedFn` (the autograd function of its fused Mamba-2 path, which the mixer
     runs as the graph op `bitbyte::ssd_fused`) when it and `causal_conv1d`'s CUDA kernels import, else None."""
@@ -105,14 +107,16 @@ def _triton_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:in
                                  return_last_state=return_last_state, layout='bld', split=split)
 
 def _mamba_ssm_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:int=64, split=1):
+    from .graph_ops import selective_scan   # the graph op over mamba_ssm's function (graph_ops looks it up here)
     c = lambda t: t.to(delta.dtype).contiguous()   # its calling convention: contiguous inputs of one dtype, fp32 A and D
-    return opaque(mamba_kernels()[0])(c(u), c(delta), A, c(B), c(C), D.float(), z=c(z), delta_bias=None, delta_softplus=True,
-                                      return_last_state=return_last_state)
+    return selective_scan(c(u), c(delta), A, c(B), c(C), D.float(), c(z), return_last_state)
 
 def _conv_kernel(x):
-    "`causal_conv1d_fn`, opaque to `torch.compile`, for CUDA tensors where `mamba_ssm` and `causal_conv1d` both import, else None."
+    "The graph op `bitbyte::causal_conv1d` for CUDA tensors where `mamba_ssm` and `causal_conv1d` both import, else None."
     k = mamba_kernels() if x.is_cuda else None
-    return opaque(k[1]) if k is not None and k[1] is not None else None
+    if k is None or k[1] is None: return None
+    from .graph_ops import causal_conv1d
+    return causal_conv1d
 
 SCAN_BACKENDS = {
     'torch': ScanBackend('torch', _torch_scan, kernels=False),

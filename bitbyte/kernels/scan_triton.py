@@ -4,9 +4,9 @@
 
 # %% ../../nbs/kernels/02_scan_triton.ipynb #03c1b1be
 from __future__ import annotations
-import contextlib, functools, os
+import contextlib, os
 import torch, torch.nn.functional as F
-from ..core import BitByteError
+from ..core import BitByteError, once
 
 # %% auto #0
 __all__ = ['TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'triton_available', 'triton_interpreting', 'triton_segments',
@@ -16,7 +16,7 @@ __all__ = ['TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'triton_available', 'trit
 TRITON_SCAN_BLOCK_D = 32   # channels per program (a power of two)
 TRITON_SCAN_CHUNK = 64     # steps between saved states; the backward recomputes one chunk at a time
 
-@functools.lru_cache(None)
+@once
 def triton_available() -> bool:
     "Whether `triton` imports (the 'triton' backend's kernels are built from it on first use)."
     try: import triton, triton.language
@@ -39,7 +39,7 @@ def _patch_interpreter():
     _patch_lang_tensor._bitbyte = True
     I._patch_lang_tensor = _patch_lang_tensor
 
-@functools.lru_cache(None)
+@once
 def _triton_kernels():
     """`(scan_fwd, scan_bwd, scan_bwd_carry)` from `bitbyte.kernels.triton_kernels`, imported on first use (so importing
     BitByte never needs `triton`); under `TRITON_INTERPRET=1`, which must be set before `triton` is first imported,
@@ -163,7 +163,7 @@ class _TritonScan(torch.autograd.Function):
         dbias = dbias.sum((0, 1)).to(delta_bias.dtype) if delta_bias is not None else None
         return (du, ddelta, dA, dB, dC, dD, dz if z is not None else None, dbias, None, None, None, None, None)
 
-@functools.lru_cache(None)
+@once
 def _scan_apply():
     "`_TritonScan.apply`, opaque to `torch.compile` (it runs its own kernels; dynamo would only break the graph there)."
     return torch.compiler.disable(_TritonScan.apply)

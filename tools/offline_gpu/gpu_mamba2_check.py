@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import torch
 from bitbyte.core import seed_everything
 from bitbyte.models.mamba import MambaLM, MambaConfig
-from bitbyte.kernels.backends import SSD_KERNEL_CHUNK, mamba_kernels, ssd_kernels, ssd_fused
+from bitbyte.kernels.backends import SSD_KERNEL_CHUNK, mamba_kernels, ssd_kernels, ssd_fused_function
 from bitbyte.kernels.scan_triton import triton_available
 from bitbyte.kernels.ssd import ssd_chunked, ssd_ref
 from bitbyte.experiments.bench import GPT2_SMALL, mamba_matched
@@ -67,7 +67,7 @@ def model_part():
     cfg = mamba_matched(GPT2_SMALL, 2)
     seed_everything(0)
     models = {be: MambaLM(cfg.replace(backend=be, fused=False)).cuda() for be in ('torch', 'mamba_ssm')}
-    if ssd_fused() is not None: models['fused'] = MambaLM(cfg.replace(backend='mamba_ssm')).cuda()
+    if ssd_fused_function() is not None: models['fused'] = MambaLM(cfg.replace(backend='mamba_ssm')).cuda()
     for m in list(models.values())[1:]: m.load_state_dict(models['torch'].state_dict())
     x = torch.randint(0, 256, (2, 2049), device='cuda', generator=torch.Generator(device='cuda').manual_seed(0))
     out = dict(config=cfg.to_dict(), params=models['torch'].num_params(),
@@ -115,7 +115,7 @@ def main():
     a = ap.parse_args()
     assert torch.cuda.is_available(), "needs a CUDA GPU"
     res = json.loads(Path(a.out).read_text()) if Path(a.out).exists() else {}
-    res.update(device=torch.cuda.get_device_name(), torch=torch.__version__, ssd_kernels=ssd_kernels() is not None, ssd_fused=ssd_fused() is not None,
+    res.update(device=torch.cuda.get_device_name(), torch=torch.__version__, ssd_kernels=ssd_kernels() is not None, ssd_fused=ssd_fused_function() is not None,
                mamba_kernels=mamba_kernels() is not None, triton=triton_available())
     try: import triton; res['triton_version'] = triton.__version__
     except Exception: pass
