@@ -185,7 +185,7 @@ def env_set(name:str, value:str|None):
             if old is None: os.environ.pop(name, None)
             else: os.environ[name] = old
 
-# %% ../nbs/00_core.ipynb #8d83f25c
+# %% ../nbs/00_core.ipynb #c3aaae3a
 def once(fn):
     "`fn()` (no arguments) computed on the first call and kept; `cache_clear()` forgets it (as `functools.cache`)."
     box = []

@@ -237,12 +237,13 @@ class ProtocolV2:
             kw['eval_every'] = min(every, kw.get('eval_every') or every)
         argv = train_argv(family, model, self.data[corpus], out, lr, self.shapes[shape], seed, self.time_budget, self.steps,
                           self.device, **kw)
-        run_cli(argv, out/'cli.log', gpu, self.main)
+        t0 = time.perf_counter(); run_cli(argv, out/'cli.log', gpu, self.main)
+        arm_s = time.perf_counter() - t0   # the arm as a session pays for it: its process's start and end around the run's wall time
         run = json.loads((out/RUN_RECORD_FILE).read_text())
         if run.get('val_value') is None: raise BitByteError(f"arm {k} ended without a final evaluation; see {out}")
         self._append(result_row(run, self.experiment, k) | dict(size=self.size, phase=phase, corpus=corpus, backbone=backbone,
                      lr=lr, shape=shape, batch_bytes=self.shapes[shape]['batch_bytes'], time_budget=self.time_budget or None,
-                     dropout=model.get('dropout', 0.0), window=None, run_dir=str(out), command=run.get('command')))
+                     dropout=model.get('dropout', 0.0), window=None, run_dir=str(out), command=run.get('command'), arm_s=arm_s))
         return run['val_value']
 
     def curve_every(self, corpus, backbone, lr, shape) -> int|None:
@@ -361,7 +362,9 @@ class ProtocolV2:
 
     def curves(self):
         """Validation bpb against wall time and bytes for every final run (from each run's metrics: in its run folder, or,
-        where that stayed on a GPU machine, in the copy under `work/runs/protocol_v2/`; finals with neither are left out)."""
+        where that stayed on a GPU machine, in the copy under `work/runs/protocol_v2/`; finals with neither are left out).
+        `final` marks the run's last evaluation, on the whole val split; the others are the periodic evaluations, on its
+        first `eval_bytes` bytes (another measure: a curve is drawn from those, and the final shown apart)."""
         import pandas as pd
         from bitbyte.training.trainer import load_metrics
         df = current_rows(self.rows()); df = df[df.phase == 'final'] if len(df) else df
@@ -373,6 +376,7 @@ class ProtocolV2:
             col = 'bpb' if 'bpb' in ev else 'masked_bpb'
             if 'elapsed_s' not in ev: ev['elapsed_s'] = float('nan')
             ev['elapsed_s'] = ev.elapsed_s.fillna(r.wall_s)
-            parts.append(ev[['step', 'bytes_seen', 'elapsed_s', col]].rename(columns={col: 'val_bpb'})
+            ev['final'] = ev['final'].eq(True) if 'final' in ev else False
+            parts.append(ev[['step', 'bytes_seen', 'elapsed_s', col, 'final']].rename(columns={col: 'val_bpb'})
                          .assign(corpus=r.corpus, backbone=r.backbone, seed=r.seed))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()

@@ -112,7 +112,7 @@ def ssd_fused(zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, chunk:int, headdim:
     (b, l, 2·E + 2·G·N + H)` → `(b, l, E)`, `E = H·headdim` (the mixer applies `out_proj` after)."""
     return ssd_fused_op(zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, chunk, headdim, ngroups, eps)[0]
 
-# %% ../../nbs/kernels/05_graph_ops.ipynb #0731dd69
+# %% ../../nbs/kernels/05_graph_ops.ipynb #6e9c48d3
 def mamba1_functions():
     "`(SelectiveScanFn, CausalConv1dFn or None)`, which the Mamba-1 ops run (`backends.mamba_kernels`, looked up at each call)."
     k = backends.mamba_kernels()
@@ -175,7 +175,7 @@ def _conv_bwd_fake(dout, x, weight, bias): return tuple(t.new_empty(t.shape) for
 def _conv_setup(ctx, inputs, output): ctx.save_for_backward(*inputs)
 def _conv_autograd(ctx, dout): return torch.ops.bitbyte.causal_conv1d_bwd(dout, *ctx.saved_tensors)
 
-# %% ../../nbs/kernels/05_graph_ops.ipynb #4a73c2d8
+# %% ../../nbs/kernels/05_graph_ops.ipynb #7dda7b07
 def define_mamba1_ops():
     "`bitbyte::selective_scan` and `bitbyte::causal_conv1d` (each with its backward op), registered unless this process has them."
     custom_op_once('bitbyte::selective_scan_bwd', _scan_bwd, _scan_bwd_fake)

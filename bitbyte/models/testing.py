@@ -67,7 +67,7 @@ class FusedSSDStandIn(torch.autograd.Function):
         return (*g[:6], None, None, None, None, None, None, g[6], None, None, None, None, None, None)
 
 
-# %% ../../nbs/models/05_testing.ipynb #72517068
+# %% ../../nbs/models/05_testing.ipynb #f8699c97
 import math
 import torch.nn.functional as F
 from ..kernels.scan_ref import selective_scan_ref
