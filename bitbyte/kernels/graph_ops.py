@@ -11,16 +11,20 @@ from .ssd import custom_op_once
 
 # %% auto #0
 __all__ = ['SAVED', 'ATTRS', 'DT_LIMIT', 'ssd_fused_op', 'SCAN_SAVED', 'SCAN_ATTRS', 'SCAN_CHUNK', 'CONV_SAVED', 'CONV_ATTRS',
-           'selective_scan_op', 'causal_conv1d_op', 'fused_function', 'FnContext', 'forward_saving', 'backward_from',
-           'define_ssd_fused', 'ssd_fused', 'mamba1_functions', 'define_mamba1_ops', 'selective_scan', 'causal_conv1d']
+           'selective_scan_op', 'causal_conv1d_op', 'required', 'fused_function', 'FnContext', 'forward_saving',
+           'backward_from', 'define_ssd_fused', 'ssd_fused', 'scan_function', 'conv_function', 'define_mamba1_ops',
+           'selective_scan', 'causal_conv1d']
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #112b1cdf
+def required(found, needs:str):
+    "`found`, what a lookup in `backends` returned, or a one-line error saying what it `needs` where it is None."
+    if found is None: raise BitByteError(needs)
+    return found
+
 def fused_function():
     "`mamba_ssm`'s fused autograd function, which the ops run (`backends.ssd_fused_function`, looked up at each call: a test stands a CPU function in there)."
-    fn = backends.ssd_fused_function()
-    if fn is None: raise BitByteError("bitbyte::ssd_fused needs mamba_ssm and causal_conv1d with their CUDA kernels; "
-                                      "install them on a GPU machine, or use MambaConfig(fused=False) or backend='torch'")
-    return fn
+    return required(backends.ssd_fused_function(), "bitbyte::ssd_fused needs mamba_ssm and causal_conv1d with their CUDA kernels; "
+                    "install them on a GPU machine, or use MambaConfig(fused=False) or backend='torch'")
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #cd02efc8
 class FnContext:
@@ -113,12 +117,15 @@ def ssd_fused(zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, chunk:int, headdim:
     return ssd_fused_op(zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, chunk, headdim, ngroups, eps)[0]
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #6e9c48d3
-def mamba1_functions():
-    "`(SelectiveScanFn, CausalConv1dFn or None)`, which the Mamba-1 ops run (`backends.mamba_kernels`, looked up at each call)."
-    k = backends.mamba_kernels()
-    if k is None: raise BitByteError("bitbyte::selective_scan needs mamba_ssm with its CUDA kernels; install it on a GPU "
-                                     "machine, or use MambaConfig(backend='triton') or backend='torch'")
-    return k
+def scan_function():
+    "`mamba_ssm`'s `SelectiveScanFn`, which `bitbyte::selective_scan` runs (`backends.mamba_kernels`, looked up at each call)."
+    return required(backends.mamba_kernels(), "bitbyte::selective_scan needs mamba_ssm with its CUDA kernels; install it on a "
+                    "GPU machine, or use MambaConfig(backend='triton') or backend='torch'")[0]
+
+def conv_function():
+    "`causal_conv1d`'s `CausalConv1dFn`, which `bitbyte::causal_conv1d` runs (the second of `backends.mamba_kernels`)."
+    return required((backends.mamba_kernels() or (None, None))[1], "bitbyte::causal_conv1d needs mamba_ssm and causal_conv1d "
+                    "with their CUDA kernels; install them on a GPU machine, or use MambaConfig(backend='torch')")
 
 SCAN_SAVED = ('u', 'delta', 'A', 'B', 'C', 'D', 'z', 'delta_bias', 'x', 'out')
 SCAN_ATTRS = {'delta_softplus', 'has_z', 'squeeze_B', 'squeeze_C'}
@@ -129,7 +136,7 @@ _MAMBA1_FIX = "install mamba_ssm 2.3 and causal_conv1d 1.7, or use MambaConfig(b
 
 def _scan_fwd(u:torch.Tensor, delta:torch.Tensor, A:torch.Tensor, B:torch.Tensor, C:torch.Tensor, D:torch.Tensor,
               z:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    out_z, s = forward_saving(mamba1_functions()[0], SCAN_SAVED, SCAN_ATTRS, dict(u=u, delta=delta, A=A, B=B, C=C, D=D, z=z),
+    out_z, s = forward_saving(scan_function(), SCAN_SAVED, SCAN_ATTRS, dict(u=u, delta=delta, A=A, B=B, C=C, D=D, z=z),
                               ('x', 'out'), 'bitbyte::selective_scan', _MAMBA1_FIX, u, delta, A, B, C, D, z, None, True, False)
     if s['x'].shape != _scan_state_shape(u, A):
         raise BitByteError(f"mamba_ssm's selective scan saved its states as {tuple(s['x'].shape)}, not {_scan_state_shape(u, A)} "
@@ -145,7 +152,7 @@ def _scan_fwd_fake(u, delta, A, B, C, D, z):
 
 def _scan_bwd(dout:torch.Tensor, u:torch.Tensor, delta:torch.Tensor, A:torch.Tensor, B:torch.Tensor, C:torch.Tensor,
               D:torch.Tensor, z:torch.Tensor, x:torch.Tensor, out:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    g = backward_from(mamba1_functions()[0], (u, delta, A, B[:, None], C[:, None], D, z, None, x, out),
+    g = backward_from(scan_function(), (u, delta, A, B[:, None], C[:, None], D, z, None, x, out),
                       dict(delta_softplus=True, has_z=True, squeeze_B=True, squeeze_C=True), dout.contiguous())
     return tuple(gr.to(t.dtype).contiguous() for gr, t in zip(g[:7], (u, delta, A, B, C, D, z)))
 
@@ -159,14 +166,14 @@ def _scan_autograd(ctx, dout, _dx, _dout):
     return torch.ops.bitbyte.selective_scan_bwd(dout, *ctx.saved_tensors)
 
 def _conv_fwd(x:torch.Tensor, weight:torch.Tensor, bias:torch.Tensor) -> torch.Tensor:
-    out, _ = forward_saving(mamba1_functions()[1], CONV_SAVED, CONV_ATTRS, dict(x=x, weight=weight, bias=bias), (),
+    out, _ = forward_saving(conv_function(), CONV_SAVED, CONV_ATTRS, dict(x=x, weight=weight, bias=bias), (),
                             'bitbyte::causal_conv1d', _MAMBA1_FIX, x, weight, bias, None, None, False, None, 'silu')
     return out.contiguous()
 
 def _conv_fwd_fake(x, weight, bias): return x.new_empty(x.shape)
 
 def _conv_bwd(dout:torch.Tensor, x:torch.Tensor, weight:torch.Tensor, bias:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    g = backward_from(mamba1_functions()[1], (x, weight, bias, None, None),
+    g = backward_from(conv_function(), (x, weight, bias, None, None),
                       dict(activation=True, return_final_states=False, return_dinitial_states=False), dout.contiguous())
     return tuple(gr.to(t.dtype).contiguous() for gr, t in zip(g[:3], (x, weight, bias)))
 
