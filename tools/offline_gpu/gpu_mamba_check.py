@@ -224,7 +224,7 @@ def main():
         for bd in args.triton_block_ds:
             scans[f'triton_block_d{bd}'] = ('bld', lambda u, dl, A, B, C, D, z, bd=bd:
                                             selective_scan_triton(u, dl, A, B, C, D, z, layout='bld', block_d=bd, split=split))
-    if 'mamba_ssm' in models: scans['mamba_ssm'] = ('bdl', lambda u, dl, A, B, C, D, z: k[0](u, dl, A, B, C, D, z, delta_softplus=True))
+    if 'mamba_ssm' in models: scans['mamba_ssm'] = ('bdl', lambda u, dl, A, B, C, D, z: k[0].apply(u, dl, A, B, C, D, z, None, True, False))   # SelectiveScanFn: arguments by position
     if 'torch' in models: scans['torch_chunked'] = ('bdl', lambda u, dl, A, B, C, D, z: selective_scan_chunked(u, dl, A, B, C, D, z))
     rep['scan_only'] = {}
     for L in (args.seq_lens if args.triton_block_ds else ()):
