@@ -103,8 +103,11 @@ def _torch_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:int
                                   chunk_size=chunk_size)
 
 def _triton_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:int=64, split=1):
-    return selective_scan_triton(u, delta, A, B, C, D.float(), z=z, delta_softplus=True,
-                                 return_last_state=return_last_state, layout='bld', split=split)
+    if return_last_state or u.shape[1] == 0:   # generation's prefill (the state too) and the empty sequence: its autograd function
+        return selective_scan_triton(u, delta, A, B, C, D.float(), z=z, delta_softplus=True,
+                                     return_last_state=return_last_state, layout='bld', split=split)
+    from .graph_ops import triton_scan   # training and evaluation: the graph op over the same function
+    return triton_scan(u, delta, A, B, C, D.float(), z, split)
 
 def _mamba_ssm_scan(u, delta, A, B, C, D, z, return_last_state=False, chunk_size:int=64, split=1):
     from .graph_ops import selective_scan   # the graph op over mamba_ssm's function (graph_ops looks it up here)

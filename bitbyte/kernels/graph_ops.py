@@ -8,12 +8,13 @@ import torch
 from ..core import BitByteError
 from . import backends
 from .ssd import custom_op_once
+from .scan_triton import _TritonScan, triton_plan, check_triton_runs, TRITON_SCAN_BLOCK_D, TRITON_SCAN_CHUNK
 
 # %% auto #0
 __all__ = ['SAVED', 'ATTRS', 'DT_LIMIT', 'ssd_fused_op', 'SCAN_SAVED', 'SCAN_ATTRS', 'SCAN_CHUNK', 'CONV_SAVED', 'CONV_ATTRS',
-           'selective_scan_op', 'causal_conv1d_op', 'required', 'fused_function', 'FnContext', 'forward_saving',
-           'backward_from', 'define_ssd_fused', 'ssd_fused', 'scan_function', 'conv_function', 'define_mamba1_ops',
-           'selective_scan', 'causal_conv1d']
+           'selective_scan_op', 'causal_conv1d_op', 'triton_scan_op', 'required', 'fused_function', 'FnContext',
+           'forward_saving', 'backward_from', 'define_ssd_fused', 'ssd_fused', 'scan_function', 'conv_function',
+           'define_mamba1_ops', 'selective_scan', 'causal_conv1d', 'define_triton_scan', 'triton_scan']
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #112b1cdf
 def required(found, needs:str):
@@ -202,3 +203,53 @@ def causal_conv1d(x, weight, bias, activation:str='silu'):
     "`causal_conv1d`'s depthwise causal convolution and silu as one graph op: `x (b, d, l)`, `weight (d, w)`, `bias (d,)`."
     if activation not in ('silu', 'swish'): raise BitByteError(f"bitbyte::causal_conv1d runs the convolution with silu, not {activation!r}")
     return causal_conv1d_op(x, weight, bias)
+
+# %% ../../nbs/kernels/05_graph_ops.ipynb #24c0baae
+def _split(split:str): return split if split == 'auto' else int(split)   # the schema's str, as `triton_segments` takes it
+
+def _tscan_plan(u, A, split:str) -> tuple:
+    return triton_plan(*u.shape, A.shape[1], TRITON_SCAN_BLOCK_D, TRITON_SCAN_CHUNK, _split(split))
+
+def _tscan_fwd(u:torch.Tensor, delta:torch.Tensor, A:torch.Tensor, B:torch.Tensor, C:torch.Tensor, D:torch.Tensor,
+               z:torch.Tensor, split:str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    check_triton_runs(u)
+    ctx = FnContext()
+    with torch.autocast('cuda', enabled=False), torch.autocast('cpu', enabled=False):
+        out = _TritonScan.forward(ctx, u, delta, A, B, C, D, z, None, True, False, TRITON_SCAN_BLOCK_D, TRITON_SCAN_CHUNK, _split(split))
+    ck, dsum = ctx.saved_tensors[8:]
+    return out, ck, dsum if dsum is not None else u.new_empty(0, dtype=torch.float32)   # one segment: no sums
+
+def _tscan_fwd_fake(u, delta, A, B, C, D, z, split):
+    (b, l, d), (_, BN, _, n_chunks, _, nseg, _) = u.shape, _tscan_plan(u, A, split)
+    return (u.new_empty(b, l, d), u.new_empty(b, n_chunks, d, BN, dtype=torch.float32),
+            u.new_empty((b, nseg, d) if nseg > 1 else (0,), dtype=torch.float32))
+
+def _tscan_bwd(dout:torch.Tensor, u:torch.Tensor, delta:torch.Tensor, A:torch.Tensor, B:torch.Tensor, C:torch.Tensor,
+               D:torch.Tensor, z:torch.Tensor, ck:torch.Tensor, dsum:torch.Tensor, split:str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    BD, BN, K, _, _, nseg, seg_len = _tscan_plan(u, A, split)
+    g = backward_from(_TritonScan, (u, delta, A.float().contiguous(), B, C, D, z, None, ck, dsum if nseg > 1 else None),
+                      dict(A_dtype=A.dtype, cfg=(BD, BN, K, True, seg_len, nseg)), dout, None)
+    return tuple(gr.to(t.dtype).contiguous() for gr, t in zip(g[:7], (u, delta, A, B, C, D, z)))
+
+def _tscan_bwd_fake(dout, u, delta, A, B, C, D, z, ck, dsum, split):
+    return tuple(t.new_empty(t.shape) for t in (u, delta, A, B, C, D, z))
+
+def _tscan_setup(ctx, inputs, output):
+    *tensors, split = inputs
+    ctx.save_for_backward(*tensors, output[1], output[2]); ctx.split = split
+    ctx.mark_non_differentiable(output[1], output[2])
+
+def _tscan_autograd(ctx, dout, _dck, _ddsum):
+    return (*torch.ops.bitbyte.triton_scan_bwd(dout, *ctx.saved_tensors, ctx.split), None)
+
+def define_triton_scan():
+    "`bitbyte::triton_scan` (with its autograd) and `bitbyte::triton_scan_bwd`, registered unless this process has them; the forward op."
+    custom_op_once('bitbyte::triton_scan_bwd', _tscan_bwd, _tscan_bwd_fake)
+    return custom_op_once('bitbyte::triton_scan', _tscan_fwd, _tscan_fwd_fake, _tscan_autograd, _tscan_setup)
+
+triton_scan_op = define_triton_scan()
+
+def triton_scan(u, delta, A, B, C, D, z, split:int|str|None=1):
+    """Mamba-1's selective scan on the built-in Triton kernels as one graph op: `u, delta, z (b, l, d)`, `B, C (b, l, n)`
+    → `silu(z)·(scan + D·u)` `(b, l, d)`, softplus of `delta` inside; `split` as `MambaConfig.triton_split`."""
+    return triton_scan_op(u, delta, A, B, C, D, z, str(1 if split is None else split))[0]

@@ -10,7 +10,7 @@ from ..core import BitByteError, once
 
 # %% auto #0
 __all__ = ['TRITON_SCAN_BLOCK_D', 'TRITON_SCAN_CHUNK', 'triton_available', 'triton_interpreting', 'triton_segments',
-           'selective_scan_triton']
+           'triton_plan', 'check_triton_runs', 'selective_scan_triton']
 
 # %% ../../nbs/kernels/02_scan_triton.ipynb #f411d7bd
 TRITON_SCAN_BLOCK_D = 32   # channels per program (a power of two)
@@ -76,6 +76,15 @@ def triton_segments(b:int, nblk:int, n_chunks:int, split:int|str|None=1) -> int:
         split = _cdiv(target, b * nblk)
     return max(1, min(int(split), n_chunks))
 
+def triton_plan(b:int, l:int, d:int, n:int, block_d:int, chunk:int, split:int|str|None=1) -> tuple:
+    """`(BLOCK_D, BLOCK_N, K, n_chunks, nblk, nseg, seg_len)` of a scan of `(b, l, d)` inputs with `d_state = n`: the
+    launch configuration, the chunks and channel blocks, and the segments (whole chunks each) it splits the sequence into."""
+    BD, BN, K = _launch_cfg(d, n, block_d, chunk)
+    n_chunks = _cdiv(l, K); nblk = _cdiv(d, BD)
+    nseg = triton_segments(b, nblk, n_chunks, split)
+    seg_len = K * _cdiv(n_chunks, nseg)
+    return BD, BN, K, n_chunks, nblk, _cdiv(l, seg_len), seg_len
+
 def _across_segments(first, step, nseg:int, init):
     "`H[s]` for s in order with `H[first] = init` and `H[next] = step(s, H[s])`: the short pass over segments, in torch."
     H = [None] * nseg; H[first] = init
@@ -90,10 +99,7 @@ class _TritonScan(torch.autograd.Function):
     def forward(ctx, u, delta, A, B, C, D, z, delta_bias, delta_softplus, return_last_state, block_d, chunk, split):
         fwd, _, _ = _triton_kernels()
         b, l, d = u.shape; n = A.shape[1]
-        BD, BN, K = _launch_cfg(d, n, block_d, chunk)
-        n_chunks = _cdiv(l, K); nblk = _cdiv(d, BD)
-        nseg = triton_segments(b, nblk, n_chunks, split)
-        seg_len = K * _cdiv(n_chunks, nseg); nseg = _cdiv(l, seg_len)   # whole chunks per segment
+        BD, BN, K, n_chunks, nblk, nseg, seg_len = triton_plan(b, l, d, n, block_d, chunk, split)
         ctx.A_dtype = A.dtype
         A = A.float().contiguous()
         dev, f32 = u.device, torch.float32
@@ -168,14 +174,18 @@ def _scan_apply():
     "`_TritonScan.apply`, opaque to `torch.compile` (it runs its own kernels; dynamo would only break the graph there)."
     return torch.compiler.disable(_TritonScan.apply)
 
+def check_triton_runs(u):
+    "A one-line error unless the Triton scan can run on tensors like `u` here."
+    if not triton_available(): raise BitByteError("the Triton scan needs the `triton` package (pip install triton)")
+    if not (u.is_cuda or triton_interpreting()):
+        raise BitByteError("the Triton scan runs on CUDA tensors (or on the CPU with TRITON_INTERPRET=1 set before first use)")
+
 def selective_scan_triton(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=True,
                           return_last_state=False, layout:str='bdl', block_d:int|None=None, chunk:int|None=None,
                           split:int|str|None=1):
     "`selective_scan_ref` on Triton kernels (forward and backward); `layout='bld'` takes and gives `(b, l, d)`, `(b, l, n)`."
     if layout not in ('bdl', 'bld'): raise BitByteError(f"layout must be 'bdl' or 'bld', not {layout!r}")
-    if not triton_available(): raise BitByteError("the Triton scan needs the `triton` package (pip install triton)")
-    if not (u.is_cuda or triton_interpreting()):
-        raise BitByteError("the Triton scan runs on CUDA tensors (or on the CPU with TRITON_INTERPRET=1 set before first use)")
+    check_triton_runs(u)
     tr = (lambda t: t.transpose(1, 2) if t is not None else None) if layout == 'bdl' else (lambda t: t)
     u, delta, B, C, z = tr(u), tr(delta), tr(B), tr(C), tr(z)
     if u.shape[1] == 0:   # nothing to scan: an empty output and the zero state

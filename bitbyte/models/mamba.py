@@ -233,12 +233,12 @@ class MambaLM(ByteLM):
     @property
     def train_graphs(self) -> bool:
         """Its compiled training step replays as CUDA graphs on the kernel paths whose kernels are graph ops, so the step
-        holds no graph break: Mamba-2's fused path (`bitbyte::ssd_fused`) and Mamba-1's `mamba_ssm` path
-        (`bitbyte::causal_conv1d`, `bitbyte::selective_scan`). Each is measured against the default compile by
-        `tools/offline_gpu/mamba_backends.py --adopt` before protocol arms run on it (Mamba-2:
-        `artifacts/reports/mamba2_modes.csv`). The other paths (the Triton scan, Mamba-2's split kernels) break the
-        compiled graph around their kernels; the built-in scan is for machines without kernels."""
-        return self.kernels() == ('fused' if self.config.version == 2 else 'mamba_ssm')
+        holds no graph break: Mamba-2's fused path (`bitbyte::ssd_fused`) and Mamba-1's kernel paths
+        (`bitbyte::causal_conv1d` with `bitbyte::selective_scan` or `bitbyte::triton_scan`). Each is measured against the
+        default compile by `tools/offline_gpu/mamba_backends.py --adopt` before protocol arms run on it (Mamba-2:
+        `artifacts/reports/mamba2_modes.csv`). Mamba-2's split kernels break the compiled graph around them; the
+        built-in scan is for machines without kernels."""
+        return self.kernels() in (('fused',) if self.config.version == 2 else ('mamba_ssm', 'triton'))
 
     def flops_per_byte(self, seq_len:int=None) -> float:
         "6·(matmul and conv weights) + 27·d_inner·d_state per layer for the scan (see the notebook); Mamba-2: `mamba2_layer_flops`."
