@@ -14,8 +14,9 @@ from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
-__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'KEY_FIELDS', 'shape_name',
-           'backbone_model', 'train_argv', 'run_cli', 'v2_data', 'key_field', 'current_rows', 'ProtocolV2']
+__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
+           'shape_name', 'backbone_model', 'train_argv', 'run_cli', 'v2_data', 'key_field', 'current_rows',
+           'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -118,6 +119,7 @@ def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) ->
 
 # %% ../../nbs/experiments/01_protocol.ipynb #2e01bdda
 CURVE_POINTS = 10   # evaluations along a final's run: its curve of val bpb against time and bytes
+BUDGET_TOL = 0.03   # an arm's training time within 3% of its budget: at matched compute (issue 14); the memo flags arms outside it
 
 KEY_FIELDS = ('size', 'phase', 'corpus', 'backbone', 'lr', 'shape', 'seed', 'budget')   # an arm key's parts, as `ProtocolV2.key` writes them
 

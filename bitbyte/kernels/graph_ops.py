@@ -13,8 +13,8 @@ from .scan_triton import _TritonScan, triton_plan, check_triton_runs, TRITON_SCA
 # %% auto #0
 __all__ = ['SAVED', 'ATTRS', 'DT_LIMIT', 'ssd_fused_op', 'SCAN_SAVED', 'SCAN_ATTRS', 'SCAN_CHUNK', 'CONV_SAVED', 'CONV_ATTRS',
            'selective_scan_op', 'causal_conv1d_op', 'triton_scan_op', 'required', 'fused_function', 'FnContext',
-           'forward_saving', 'backward_from', 'define_ssd_fused', 'ssd_fused', 'scan_function', 'conv_function',
-           'define_mamba1_ops', 'selective_scan', 'causal_conv1d', 'define_triton_scan', 'triton_scan']
+           'run_forward', 'forward_saving', 'backward_from', 'grads_as', 'grads_fake', 'define_op_pair', 'ssd_fused',
+           'scan_function', 'conv_function', 'selective_scan', 'causal_conv1d', 'triton_scan']
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #112b1cdf
 def required(found, needs:str):
@@ -37,14 +37,18 @@ def _same(t, x) -> bool:
     "Whether saved tensor `t` is input `x` or a view of its memory (a reshape the function made), or both are None."
     return t is x or (t is not None and x is not None and t.data_ptr() == x.data_ptr() and t.numel() == x.numel())
 
+def run_forward(fn, *args):
+    "`fn.forward(ctx, *args)` outside autograd and autocast, with a context of ours: (its output, the context)."
+    ctx = FnContext()
+    with torch.autocast('cuda', enabled=False), torch.autocast('cpu', enabled=False):
+        return fn.forward(ctx, *args), ctx
+
 def forward_saving(fn, saved:tuple, attrs:set, given:dict, new:tuple, op:str, fix:str, *args):
     """Run `fn.forward(ctx, *args)` outside autograd and autocast with a context of ours, and check what it saved against
     what the op's backward will hand back: the tensors named `saved`, in order; those in `given` the op's own inputs;
     those in `new` present; every other one None; and the context's attributes `attrs`. Anything else (another version
     of the package) stops with a one-line error naming `op` and `fix`. Returns (its output, {name: saved tensor})."""
-    ctx = FnContext()
-    with torch.autocast('cuda', enabled=False), torch.autocast('cpu', enabled=False):
-        out = fn.forward(ctx, *args)
+    out, ctx = run_forward(fn, *args)
     s, got = dict(zip(saved, ctx.saved_tensors)), set(vars(ctx)) - {'saved_tensors'}
     if (len(ctx.saved_tensors) != len(saved) or got != attrs or not all(_same(s[k], v) for k, v in given.items())
             or any((s[k] is not None) != (k in new) for k in saved if k not in given)):
@@ -56,6 +60,10 @@ def backward_from(fn, saved:tuple, attrs:dict, *grads):
     "`fn.backward` on a context holding the tensors `saved` and attributes `attrs`, outside autocast: the gradients."
     with torch.autocast('cuda', enabled=False), torch.autocast('cpu', enabled=False):
         return fn.backward(FnContext(saved, **attrs), *grads)
+
+def grads_as(grads, inputs) -> tuple:
+    "Each of `grads` in its input's dtype, contiguous: what a backward op returns (and its fake promises)."
+    return tuple(g.to(x.dtype).contiguous() for g, x in zip(grads, inputs))
 
 SAVED = ('zxbcdt', 'conv1d_weight', 'conv1d_bias', 'out_x', 'A', 'D', 'dt_bias', 'initial_states', 'seq_idx',
          'rmsnorm_weight', 'rstd', 'outproj_weight', 'outproj_bias')
@@ -89,28 +97,28 @@ def _fused_bwd(dout:torch.Tensor, zxbcdt:torch.Tensor, conv_w:torch.Tensor, conv
                headdim:int, ngroups:int, eps:float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     g = backward_from(fused_function(), (zxbcdt, conv_w, conv_b, out_x, A, D, dt_bias, None, None, norm_w, rstd, None, None),
                       _attrs(chunk, headdim, ngroups, eps), dout.contiguous())
-    inputs = (zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w)
     grads = (g[0], g[1], g[2], g[3], g[4], g[5], g[12])   # forward's arguments: zxbcdt, conv w and b, dt_bias, A, D, ..., rmsnorm_weight
-    return tuple(gr.to(x.dtype).contiguous() for gr, x in zip(grads, inputs))
-
-def _fused_bwd_fake(dout, zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, out_x, rstd, chunk, headdim, ngroups, eps):
-    return tuple(torch.empty_like(x, memory_format=torch.contiguous_format) for x in (zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w))
-
-def _fused_setup(ctx, inputs, output):
-    *tensors, chunk, headdim, ngroups, eps = inputs
-    ctx.save_for_backward(*tensors, output[1], output[2]); ctx.args = (chunk, headdim, ngroups, eps)
-    ctx.mark_non_differentiable(output[1], output[2])
-
-def _fused_autograd(ctx, dout, _dout_x, _drstd):
-    return (*torch.ops.bitbyte.ssd_fused_bwd(dout, *ctx.saved_tensors, *ctx.args), None, None, None, None)
+    return grads_as(grads, (zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w))
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #1545c837
-def define_ssd_fused():
-    "`bitbyte::ssd_fused` (with its autograd) and `bitbyte::ssd_fused_bwd`, registered unless this process has them; the forward op."
-    custom_op_once('bitbyte::ssd_fused_bwd', _fused_bwd, _fused_bwd_fake)
-    return custom_op_once('bitbyte::ssd_fused', _fused_fwd, _fused_fwd_fake, _fused_autograd, _fused_setup)
+def grads_fake(n:int):
+    "A backward op's fake: empty gradients like the `n` inputs that follow the output's gradient, contiguous."
+    return lambda dout, *rest: tuple(t.new_empty(t.shape) for t in rest[:n])
 
-ssd_fused_op = define_ssd_fused()
+def define_op_pair(name:str, fwd, fwd_fake, bwd, n:int):
+    """`bitbyte::{name}` with its autograd, and `bitbyte::{name}_bwd`, registered unless this process has them; the
+    forward op. `fwd` takes `n` tensors (those it differentiates) then other arguments, and returns its output, or
+    the output and the tensors its backward needs (not differentiable); `bwd(dout, *tensors, *kept, *arguments)`
+    returns the `n` gradients."""
+    def setup(ctx, inputs, output):
+        kept = output[1:] if isinstance(output, tuple) else ()
+        ctx.save_for_backward(*inputs[:n], *kept); ctx.args = inputs[n:]; ctx.mark_non_differentiable(*kept)
+    def backward(ctx, dout, *_):
+        return (*getattr(torch.ops.bitbyte, f'{name}_bwd')(dout, *ctx.saved_tensors, *ctx.args), *[None] * len(ctx.args))
+    custom_op_once(f'bitbyte::{name}_bwd', bwd, grads_fake(n))
+    return custom_op_once(f'bitbyte::{name}', fwd, fwd_fake, backward, setup)
+
+ssd_fused_op = define_op_pair('ssd_fused', _fused_fwd, _fused_fwd_fake, _fused_bwd, 7)
 
 def ssd_fused(zxbcdt, conv_w, conv_b, dt_bias, A, D, norm_w, chunk:int, headdim:int, ngroups:int, eps:float) -> torch.Tensor:
     """Mamba-2's convolution, SSD scan and gated RMS norm in `mamba_ssm`'s fused kernels, as one graph op: `zxbcdt
@@ -155,16 +163,7 @@ def _scan_bwd(dout:torch.Tensor, u:torch.Tensor, delta:torch.Tensor, A:torch.Ten
               D:torch.Tensor, z:torch.Tensor, x:torch.Tensor, out:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     g = backward_from(scan_function(), (u, delta, A, B[:, None], C[:, None], D, z, None, x, out),
                       dict(delta_softplus=True, has_z=True, squeeze_B=True, squeeze_C=True), dout.contiguous())
-    return tuple(gr.to(t.dtype).contiguous() for gr, t in zip(g[:7], (u, delta, A, B, C, D, z)))
-
-def _scan_bwd_fake(dout, u, delta, A, B, C, D, z, x, out):
-    return tuple(t.new_empty(t.shape) for t in (u, delta, A, B, C, D, z))
-
-def _scan_setup(ctx, inputs, output):
-    ctx.save_for_backward(*inputs, output[1], output[2]); ctx.mark_non_differentiable(output[1], output[2])
-
-def _scan_autograd(ctx, dout, _dx, _dout):
-    return torch.ops.bitbyte.selective_scan_bwd(dout, *ctx.saved_tensors)
+    return grads_as(g[:7], (u, delta, A, B, C, D, z))
 
 def _conv_fwd(x:torch.Tensor, weight:torch.Tensor, bias:torch.Tensor) -> torch.Tensor:
     out, _ = forward_saving(conv_function(), CONV_SAVED, CONV_ATTRS, dict(x=x, weight=weight, bias=bias), (),
@@ -176,22 +175,11 @@ def _conv_fwd_fake(x, weight, bias): return x.new_empty(x.shape)
 def _conv_bwd(dout:torch.Tensor, x:torch.Tensor, weight:torch.Tensor, bias:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     g = backward_from(conv_function(), (x, weight, bias, None, None),
                       dict(activation=True, return_final_states=False, return_dinitial_states=False), dout.contiguous())
-    return tuple(gr.to(t.dtype).contiguous() for gr, t in zip(g[:3], (x, weight, bias)))
-
-def _conv_bwd_fake(dout, x, weight, bias): return tuple(t.new_empty(t.shape) for t in (x, weight, bias))
-
-def _conv_setup(ctx, inputs, output): ctx.save_for_backward(*inputs)
-def _conv_autograd(ctx, dout): return torch.ops.bitbyte.causal_conv1d_bwd(dout, *ctx.saved_tensors)
+    return grads_as(g[:3], (x, weight, bias))
 
 # %% ../../nbs/kernels/05_graph_ops.ipynb #7dda7b07
-def define_mamba1_ops():
-    "`bitbyte::selective_scan` and `bitbyte::causal_conv1d` (each with its backward op), registered unless this process has them."
-    custom_op_once('bitbyte::selective_scan_bwd', _scan_bwd, _scan_bwd_fake)
-    custom_op_once('bitbyte::causal_conv1d_bwd', _conv_bwd, _conv_bwd_fake)
-    return (custom_op_once('bitbyte::selective_scan', _scan_fwd, _scan_fwd_fake, _scan_autograd, _scan_setup),
-            custom_op_once('bitbyte::causal_conv1d', _conv_fwd, _conv_fwd_fake, _conv_autograd, _conv_setup))
-
-selective_scan_op, causal_conv1d_op = define_mamba1_ops()
+selective_scan_op = define_op_pair('selective_scan', _scan_fwd, _scan_fwd_fake, _scan_bwd, 7)
+causal_conv1d_op = define_op_pair('causal_conv1d', _conv_fwd, _conv_fwd_fake, _conv_bwd, 3)
 
 def selective_scan(u, delta, A, B, C, D, z, return_last_state:bool=False):
     """Mamba-1's selective scan in `mamba_ssm`'s kernels, as one graph op: `u, delta, z (b, d, l)`, `B, C (b, n, l)` →
@@ -213,9 +201,7 @@ def _tscan_plan(u, A, split:str) -> tuple:
 def _tscan_fwd(u:torch.Tensor, delta:torch.Tensor, A:torch.Tensor, B:torch.Tensor, C:torch.Tensor, D:torch.Tensor,
                z:torch.Tensor, split:str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     check_triton_runs(u)
-    ctx = FnContext()
-    with torch.autocast('cuda', enabled=False), torch.autocast('cpu', enabled=False):
-        out = _TritonScan.forward(ctx, u, delta, A, B, C, D, z, None, True, False, TRITON_SCAN_BLOCK_D, TRITON_SCAN_CHUNK, _split(split))
+    out, ctx = run_forward(_TritonScan, u, delta, A, B, C, D, z, None, True, False, TRITON_SCAN_BLOCK_D, TRITON_SCAN_CHUNK, _split(split))
     ck, dsum = ctx.saved_tensors[8:]
     return out, ck, dsum if dsum is not None else u.new_empty(0, dtype=torch.float32)   # one segment: no sums
 
@@ -229,25 +215,9 @@ def _tscan_bwd(dout:torch.Tensor, u:torch.Tensor, delta:torch.Tensor, A:torch.Te
     BD, BN, K, _, _, nseg, seg_len = _tscan_plan(u, A, split)
     g = backward_from(_TritonScan, (u, delta, A.float().contiguous(), B, C, D, z, None, ck, dsum if nseg > 1 else None),
                       dict(A_dtype=A.dtype, cfg=(BD, BN, K, True, seg_len, nseg)), dout, None)
-    return tuple(gr.to(t.dtype).contiguous() for gr, t in zip(g[:7], (u, delta, A, B, C, D, z)))
+    return grads_as(g[:7], (u, delta, A, B, C, D, z))
 
-def _tscan_bwd_fake(dout, u, delta, A, B, C, D, z, ck, dsum, split):
-    return tuple(t.new_empty(t.shape) for t in (u, delta, A, B, C, D, z))
-
-def _tscan_setup(ctx, inputs, output):
-    *tensors, split = inputs
-    ctx.save_for_backward(*tensors, output[1], output[2]); ctx.split = split
-    ctx.mark_non_differentiable(output[1], output[2])
-
-def _tscan_autograd(ctx, dout, _dck, _ddsum):
-    return (*torch.ops.bitbyte.triton_scan_bwd(dout, *ctx.saved_tensors, ctx.split), None)
-
-def define_triton_scan():
-    "`bitbyte::triton_scan` (with its autograd) and `bitbyte::triton_scan_bwd`, registered unless this process has them; the forward op."
-    custom_op_once('bitbyte::triton_scan_bwd', _tscan_bwd, _tscan_bwd_fake)
-    return custom_op_once('bitbyte::triton_scan', _tscan_fwd, _tscan_fwd_fake, _tscan_autograd, _tscan_setup)
-
-triton_scan_op = define_triton_scan()
+triton_scan_op = define_op_pair('triton_scan', _tscan_fwd, _tscan_fwd_fake, _tscan_bwd, 7)
 
 def triton_scan(u, delta, A, B, C, D, z, split:int|str|None=1):
     """Mamba-1's selective scan on the built-in Triton kernels as one graph op: `u, delta, z (b, l, d)`, `B, C (b, l, n)`

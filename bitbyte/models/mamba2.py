@@ -71,7 +71,11 @@ class Mamba2Mixer(ChoosesBackend, nn.Module):
     def path(self, x:torch.Tensor, return_state:bool=False) -> str:
         "The path a forward pass takes: 'fused' (the backend's `fused()`), 'mamba_ssm' (split kernels) or 'torch'."
         be = self.scan_for(x)
-        return 'fused' if self.fused and not return_state and be.fused() is not None else be.name
+        return 'fused' if self._takes_fused(be, return_state) else be.name
+
+    def _takes_fused(self, be, return_state:bool) -> bool:
+        "Whether a forward on backend `be` takes the fused path: asked for (`fused`), not returning the state, and there."
+        return self.fused and not return_state and be.fused() is not None
 
     def init_state(self, batch:int, device=None, dtype=torch.float32):
         "Zero state: `(conv_state (B, conv_dim, d_conv), ssm_state (B, heads, d_head, d_state))`."
@@ -88,7 +92,7 @@ class Mamba2Mixer(ChoosesBackend, nn.Module):
         Bsz, L, _ = x.shape; E, N, G, H, P = self.d_inner, self.d_state, self.n_groups, self.n_heads, self.d_head
         be = self.scan_for(x)
         zxbcdt = self.in_proj(x)
-        if self.fused and not return_state and be.fused() is not None: return self._fused(zxbcdt)
+        if self._takes_fused(be, return_state): return self._fused(zxbcdt)
         z, xBC, dt = self._split(zxbcdt)
         conv_state = F.pad(xBC.transpose(1, 2), (self.d_conv - L, 0)).float() if return_state else None
         xBC = causal_conv_silu(xBC, self.conv1d.weight[:, 0], self.conv1d.bias)

@@ -25,12 +25,11 @@ import argparse, json, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pandas as pd
-from bitbyte.experiments.protocol import V2_SIZES, ProtocolV2, run_cli, train_argv
+from bitbyte.experiments.protocol import BUDGET_TOL, V2_SIZES, ProtocolV2, run_cli, train_argv
 from bitbyte.kernels.backends import SCAN_BACKENDS, SSD_BACKENDS
 from bitbyte.training.tracking import load_metrics
 
 MODES = ('default', 'reduce-overhead', 'max-autotune-no-cudagraphs')
-BUDGET_TOL = 0.03   # an arm's training time within 3% of its budget (issue 14; the memo flags arms outside it)
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
@@ -51,13 +50,14 @@ def main(argv=None):
     if a.check_steps < 0: sys.exit(f"mamba_backends: --check_steps must be 0 or more, got {a.check_steps}")
     if not a.backbone.startswith('mamba'): sys.exit(f"mamba_backends: --backbone must be a Mamba backbone, got {a.backbone}")
     registry = SSD_BACKENDS if a.backbone.startswith('mamba2') else SCAN_BACKENDS
-    variants = [tuple(v.split(':', 1)) if ':' in v else (v, 'default') for v in a.variants]
+    variant = lambda v: tuple(v.split(':', 1)) if ':' in v else (v, 'default')   # BACKEND[:MODE]
+    variants = [variant(v) for v in a.variants]
     if bad := [f"{b}:{m}" for b, m in variants if b not in registry or m not in MODES]:
         sys.exit(f"mamba_backends: {bad} are not BACKEND:MODE with BACKEND in {list(registry)} and MODE in {list(MODES)}")
     if missing := sorted({b for b, _ in variants if not registry[b].available()}):
         sys.exit(f"mamba_backends: {missing} do not import here; install mamba_ssm and causal_conv1d (and triton) on a CUDA machine")
     if a.gpus and len(a.gpus) != len(variants): sys.exit(f"mamba_backends: give one GPU per variant ({len(variants)}), or none")
-    adopt = tuple(a.adopt.split(':', 1)) if a.adopt and ':' in a.adopt else (a.adopt, 'default') if a.adopt else None
+    adopt = variant(a.adopt) if a.adopt else None
     if adopt and adopt not in variants: sys.exit(f"mamba_backends: --adopt {a.adopt} is not one of --variants")
     if adopt and len(variants) < 2: sys.exit("mamba_backends: --adopt compares variants: give at least two")
     if a.loss_tol <= 0: sys.exit(f"mamba_backends: --loss_tol must be positive, got {a.loss_tol}")
