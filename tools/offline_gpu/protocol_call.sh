@@ -23,6 +23,11 @@
 set -uo pipefail
 SECS=${1:?seconds}; WORK="$OUT/${2:-reports}"; KW=${3:-'{}'}
 SITE=${SITE:-/tmp/site}
+# an arm takes 90 s or more at report size, whatever is left of the call: with under a minute to start one in, start none
+# (a call cut off by the job runner's limit returns no archive, and loses every arm it ran)
+if [ "${SIZE:-report}" = report ] && [ "${SECS%.*}" -lt 60 ]; then
+  echo "protocol_call: ${SECS} s to start arms in, less than 60: no arm in this call (give the protocol line a call of its own)"; exit 0
+fi
 bash tools/offline_gpu/install_wheels.sh "$SITE" .whl_exp .whl .whl_m1 .whl_m2   # what a warm machine holds already is skipped
 export PYTHONPATH="$PWD:$SITE" PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 if [ -n "${REQUIRE:-}" ] && ! python3 -c "import importlib; [importlib.import_module(m) for m in '$REQUIRE'.split()]"; then
@@ -54,7 +59,10 @@ if (state/T).exists() and (state/J).exists():
         for f in (T, J): shutil.copy(state/f, work/f)
         print(f"protocol_call: the table ({len(theirs)} rows) and journal of this machine's last call, which extend the carried ones")
 PY
-python3 - "$WORK" "$SECS" "$KW" <<'EOF'
+# HARD (default SECONDS + 140: the longest arm seen, a first of its shape, took 117 s): stop the arm still running then
+# (SIGINT: its trial is retried next call), so the table, journal and logs come back even where an arm runs long
+HARD=${HARD:-$((${SECS%.*} + 140))}
+timeout --signal=INT --kill-after=15 "$HARD" python3 - "$WORK" "$SECS" "$KW" <<'EOF'
 import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
@@ -68,6 +76,7 @@ if peer:   # nanoGPT and the best Shakespeare configuration at equal training se
     else: protocol_peer(p, peer, gpu=p.gpus[0])
 EOF
 rc=$?
+[ $rc = 124 ] || [ $rc = 137 ] && echo "protocol_call: stopped at ${HARD} s (HARD), the arm then running left out (its trial runs again next call); the rest comes back"
 cp "$WORK/results.csv" "$WORK/protocol_v2.optuna.jsonl" "$STATE/"
 for d in artifacts/runs/protocol_v2/*/; do   # each arm's log, and its run record and metrics (the report's curves), not its weights
   n=$(basename "$d"); cp "$d/cli.log" "$WORK/logs/$n.log" 2>/dev/null
