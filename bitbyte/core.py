@@ -16,7 +16,7 @@ register_gpu_cell_guard()   # in a notebook's kernel, `#| gpu` cells skip themse
 # %% auto #0
 __all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'os_error_message', 'os_errors', 'ensure_new_path',
            'seed_everything', 'pick_device', 'autocast_dtype', 'reset_peak_memory', 'peak_memory_bytes', 'sync',
-           'git_info', 'device_name', 'package_versions', 'run_record', 'env_set', 'once']
+           'process_age', 'git_info', 'device_name', 'package_versions', 'run_record', 'env_set', 'once']
 
 # %% ../nbs/00_core.ipynb #48dedc33
 class BitByteError(Exception):
@@ -133,6 +133,13 @@ def peak_memory_bytes(device) -> int:
 def sync(device):
     "Wait for queued work on `device` (for honest timings)."
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
+
+def process_age() -> float|None:
+    "Seconds since this process started (Linux: `/proc`; None elsewhere). A run records it as its clocks start: its setup."
+    try:
+        start = int(Path('/proc/self/stat').read_text().rsplit(')', 1)[1].split()[19])   # field 22, starttime, in clock ticks
+        return float(Path('/proc/uptime').read_text().split()[0]) - start / os.sysconf('SC_CLK_TCK')
+    except (OSError, ValueError, IndexError): return None
 
 # %% ../nbs/00_core.ipynb #7b5b8655
 def git_info(cwd=None) -> dict:

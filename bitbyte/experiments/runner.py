@@ -42,6 +42,7 @@ def result_row(run:dict, experiment:str, arm:str='', packed:bool=True) -> dict:
                 bytes_per_s=run.get('train_bytes_per_s'), peak_mem_gib=run['peak_mem_bytes'] / 2**30,
                 optimizer_state_mib=run.get('optimizer_state_bytes', 0) / 2**20, wall_s=run['wall_s'],
                 train_s=run.get('train_s'), compile_s=run.get('compile_s'), eval_s=run.get('eval_s'),   # a time budget's steps, apart
+                setup_s=run.get('setup_s'),   # the run's process before its clocks started
                 kernels=run.get('kernels'),   # which scan a Mamba ran (mamba_ssm, triton, torch); None: PyTorch's own ops
                 ckpt_float_bytes=run.get('checkpoint_bytes'),
                 ckpt_packed_bytes=packed_bytes(run['checkpoint']) if packed and run.get('checkpoint') else None,

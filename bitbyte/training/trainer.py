@@ -10,7 +10,7 @@ from pathlib import Path
 import torch, torch.nn as nn
 import torch.distributed as dist
 from tqdm.auto import tqdm
-from ..core import BitByteError, seed_everything, pick_device, autocast_dtype, reset_peak_memory, os_errors
+from ..core import BitByteError, seed_everything, pick_device, autocast_dtype, reset_peak_memory, os_errors, process_age
 from ..models.base import ByteLM, build_model, model_class
 from .data import ByteShardDataset
 from .checkpoint import RunLock, resolve_checkpoint, build_from_meta, clear_run, LOCK_FILE
@@ -203,6 +203,7 @@ class Trainer:
         "Start the clocks, then each hook's `on_fit_start` (the time budget fixes `cfg.steps` there)."
         reset_peak_memory(self.device)
         self.t_start = self.t_window = time.perf_counter()
+        self.setup_s = process_age()   # the process's start to here: interpreter, imports, device, model, data (a run's own process)
         self.pending, self.last, self.budget_timing, self.warm = [], {}, None, WARMUP_STEPS   # the first steps compile: timed apart
         self.train_time = self.compile_s = self.eval_s = 0.0; self.train_bytes = 0
         self.model.train()
