@@ -10,8 +10,12 @@ the one here, or of the machine's last call's, and only grew: the longest archiv
 removed; an archive that is not one of these stops the merge before anything is written. Logs name no machine paths
 here: a path into the repository on the GPU machine becomes relative (`bitbyte/...`), one into its installed wheels
 `<site>/...`.
+
+An arm trained again at another commit (its earlier row moved to `results_superseded.csv`, say) keeps its earlier log
+and run record: they move to `superseded/COMMIT/logs/` and `superseded/COMMIT/runs/` before the new ones take their
+place, so a superseded row's evidence stays beside the table.
 """
-import argparse, re, shutil, sys, tarfile, tempfile
+import argparse, json, re, shutil, sys, tarfile, tempfile
 from pathlib import Path
 import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -31,6 +35,23 @@ def copy_logs(src:Path, dst:Path):
     dst.mkdir(parents=True, exist_ok=True)
     for f in src.iterdir():
         if f.is_file(): (dst/f.name).write_text(redact(f.read_text(errors='replace')))
+
+def commit_of(run_dir:Path) -> str:
+    "The commit a run record in `run_dir` names ('' where there is none)."
+    try: return str(json.loads((run_dir/'run.json').read_text()).get('commit') or '')
+    except (OSError, ValueError): return ''
+
+def set_aside(into:Path, runs:Path):
+    "Move the log and run record of each arm in `runs` that `into` holds from another commit to `into/superseded/COMMIT/`."
+    for new in (d for d in runs.iterdir() if d.is_dir()):
+        old = into/'runs'/'protocol_v2'/new.name
+        a, b = commit_of(old), commit_of(new)
+        if not a or not b or a.startswith(b) or b.startswith(a): continue   # nothing there, or the same code: replaced in place
+        keep = into/'superseded'/a[:7]
+        (keep/'runs').mkdir(parents=True, exist_ok=True); shutil.move(str(old), str(keep/'runs'/new.name))
+        if (log := into/'logs'/'protocol_v2'/f"{new.name}.log").exists():
+            (keep/'logs').mkdir(parents=True, exist_ok=True); shutil.move(str(log), str(keep/'logs'/log.name))
+        print(f"{new.name}: the record and log of commit {a[:7]} moved to {keep}")
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,6 +78,7 @@ def main():
         j, mine = max(js, key=lambda x: x.stat().st_size, default=None), into/'protocol_v2.optuna.jsonl'
         if j and (not mine.exists() or j.stat().st_size >= mine.stat().st_size): shutil.copy(j, mine)   # the longest: calls chained on one machine
         for f in folders:
+            if (f/'runs'/'protocol_v2').is_dir(): set_aside(into, f/'runs'/'protocol_v2')
             if (f/'logs').is_dir(): copy_logs(f/'logs', into/'logs'/'protocol_v2')
             if (f/'runs'/'protocol_v2').is_dir(): shutil.copytree(f/'runs'/'protocol_v2', into/'runs'/'protocol_v2', dirs_exist_ok=True)
         print(f"results.csv: {n0} -> {len(table)} rows; journal, logs and run records merged into {into}")
