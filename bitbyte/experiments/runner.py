@@ -6,7 +6,7 @@
 from __future__ import annotations
 import json, os, shutil, sys, tempfile, time, uuid
 from pathlib import Path
-from ..core import BitByteError, env_set, git_info, ensure_new_path
+from ..core import BitByteError, env_set, git_info, ensure_new_path, write_text_atomic
 
 # %% auto #0
 __all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'result_row', 'append_result', 'load_results', 'protocol',
@@ -55,7 +55,7 @@ def append_result(row:dict, table=RESULTS):
     df = pd.DataFrame([row])
     if table.exists(): df = pd.concat([pd.read_csv(table), df], ignore_index=True)
     cols = [c for c in COLUMNS if c in df] + [c for c in df if c not in COLUMNS]
-    df[cols].to_csv(table, index=False)
+    write_text_atomic(table, df[cols].to_csv(index=False))   # a process stopped mid-write (a call's deadline) leaves the table whole
     return df
 
 def load_results(table=RESULTS):
