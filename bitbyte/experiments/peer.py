@@ -10,7 +10,7 @@ import torch
 from ..core import BitByteError, device_name
 
 # %% auto #0
-__all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
+__all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
            'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
@@ -80,11 +80,23 @@ with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev
 print(json.dumps(dict(val_bpb=tot / (k * T) / math.log(2), val_bytes=k * T, window=T)))
 '''
 
+_NANOGPT_SEEDED = r'''
+import runpy, sys, torch
+from pathlib import Path
+shift, train = int(sys.argv[1]), sys.argv[2]
+_seed = torch.manual_seed
+torch.manual_seed = lambda s: _seed(s + shift)   # nanoGPT seeds with 1337 + its rank: shifted, its code untouched
+sys.argv = sys.argv[2:]; sys.path.insert(0, str(Path(train).parent))
+runpy.run_path(train, run_name='__main__')
+'''
+
 def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:str='config/train_shakespeare_char.py',
-                device='cuda', overrides:dict|None=None, timeout:float|None=None, log=print) -> dict:
+                device='cuda', overrides:dict|None=None, timeout:float|None=None, seed:int=0, log=print) -> dict:
     """Train nanoGPT (a checkout given by path; nothing of it is copied here) on `data`'s bytes with its own config,
     timing its steady state from its log lines, then score its final weights on `data`'s whole val split with
-    windows of its block size (the split and windows our own evaluation uses)."""
+    windows of its block size (the split and windows our own evaluation uses). `seed` 0 runs its `train.py` as it is
+    (its fixed seed); another shifts the seed its `train.py` gives `torch.manual_seed` by `seed` (initialization,
+    batches and dropout), through a wrapper that runs the file unchanged."""
     import re, subprocess, sys
     checkout, work = Path(checkout).resolve(), Path(work).resolve()
     if not (checkout/'train.py').is_file() or not (checkout/'model.py').is_file():
@@ -94,7 +106,8 @@ def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:st
     ov = dict(dataset=name, out_dir=str(out), max_iters=max_iters, lr_decay_iters=max_iters, eval_interval=max_iters,
               always_save_checkpoint=True, device=str(device), compile=torch.device(device).type == 'cuda', **(overrides or {}))
     if torch.device(device).type != 'cuda': ov.setdefault('dtype', 'float32')
-    cmd = [sys.executable, str(checkout/'train.py'), str(checkout/config), *[f"--{k}={v}" for k, v in ov.items()]]
+    argv = [str(checkout/'train.py'), str(checkout/config), *[f"--{k}={v}" for k, v in ov.items()]]
+    cmd = [sys.executable, *(['-c', _NANOGPT_SEEDED, str(int(seed))] if seed else []), *argv]
     t0 = time.perf_counter(); iters, evals, lines = [], [], []
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
     for line in proc.stdout:   # each line's arrival time: a logged iteration has just synced with the device
@@ -116,7 +129,8 @@ def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:st
                train_bytes_per_s=tokens * (i1 - i0) / (a1 - a0), step_ms=1e3 * (a1 - a0) / (i1 - i0),
                median_logged_ms=sorted(r[2] for r in steady)[len(steady) // 2], wall_s=wall,
                val_bpb=ev['val_bpb'], val_window=ev['window'], best_logged_val_bpb=min(e[2] for e in evals) / math.log(2) if evals else None,
-               final_train_loss=iters[-1][3] if iters else None, command=' '.join(cmd[1:]), device=device_name(device))
+               final_train_loss=iters[-1][3] if iters else None, seed=int(seed), device=device_name(device),
+               command=' '.join(argv).replace(str(Path.cwd()) + os.sep, ''))   # paths under the working folder relative: no machine paths in a table
     log(f"nanoGPT: {row['train_bytes_per_s']:,.0f} B/s ({row['step_ms']:.2f} ms/iter; median logged {row['median_logged_ms']:.2f} ms), "
         f"val bpb {row['val_bpb']:.3f} (whole split, windows of {row['val_window']}), wall {wall:.0f} s")
     return row
@@ -156,38 +170,60 @@ def race_nanogpt(checkout, data, runs_dir, device='cuda', max_iters:int=5000, co
 
 
 # %% ../../nbs/experiments/04_peer.ipynb #945f8a9c
-def protocol_peer(p, checkout, max_iters:int=5000, gpu=None, log=print) -> list[dict]:
-    "nanoGPT and protocol `p`'s best Shakespeare configuration at equal training seconds, in this call: two rows, phase 'peer'."
-    from bitbyte.experiments.protocol import train_argv, run_cli
-    from bitbyte.experiments.runner import result_row
-    from bitbyte.training.checkpoint import RUN_RECORD_FILE
+PEER_S = 240   # one seed's pair on an H200: nanoGPT's 5000 iterations (compilation and evaluation with them), then our arm
+
+def protocol_peer(p, checkout, seeds=(0, 1, 2), max_iters:int=5000, gpu=None, time_left=None, log=print) -> list[dict]:
+    """nanoGPT and protocol `p`'s best Shakespeare configuration at equal training seconds, a pair per seed (phase
+    'peer'): for each of `seeds` without its pair in the table, nanoGPT with that seed, then our arm with it for
+    nanoGPT's steady training seconds. A pair starts only while `time_left()` (seconds, e.g. `p.seconds_left`; None:
+    no limit) holds `PEER_S`; a later call runs the rest. Returns the table's peer rows."""
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
-    if sh is not None and (sh.phase == 'peer').any(): return sh[sh.phase == 'peer'].to_dict('records')   # already in the table
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
     fin = sh[sh.phase == 'final']
     backbone, lr, shape = (fin.groupby(['backbone', 'lr', 'shape']).val_value.mean().idxmin() if len(fin) else
                            tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), ['backbone', 'lr', 'shape']]))
+    for s in seeds:
+        rows = p.rows(); have = set(rows[rows.phase == 'peer'].arm) if len(rows) else set()
+        if p.key('peer', 'shakespeare', backbone, lr, shape, s) in have: continue   # this seed's pair is in (at this configuration)
+        if time_left is not None and (left := time_left()) is not None and left < PEER_S:
+            log(f"peer: no time for seed {s}'s pair in this call (it takes about {PEER_S} s); the next call runs it"); break
+        _peer_pair(p, checkout, backbone, lr, shape, s, max_iters, gpu, log)
+    rows = p.rows(); return rows[rows.phase == 'peer'].to_dict('records')
+
+def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
+    "nanoGPT with `seed` (unless its row is in the table: its training seconds are reused), then our arm for those seconds."
+    from bitbyte.experiments.protocol import train_argv, run_cli
+    from bitbyte.experiments.runner import result_row, data_label
+    from bitbyte.training.checkpoint import RUN_RECORD_FILE
+    from bitbyte.training.hooks import data_spec
+    from bitbyte.core import git_info
+    rows = p.rows(); nk = p.key('peer', 'shakespeare', 'nanogpt', 0, '-', seed)
+    family, model = p.model_for('shakespeare', backbone)
     device = p.device if p.device != 'auto' else 'cuda' if torch.cuda.is_available() else 'cpu'
-    peer = run_nanogpt(checkout, p.data['shakespeare'], p.runs/'peer_nanogpt', max_iters=max_iters, device=device, log=log)
-    budget = peer['step_ms'] * peer['steps'] / 1e3   # nanoGPT's steady training seconds: compilation and evaluation apart
-    k = p.key('peer', 'shakespeare', backbone, lr, shape, 0); family, model = p.model_for('shakespeare', backbone); out = p.runs/k.replace('/', '_')
-    run_cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], 0, budget, None, device, **p.train_kw),
+    common = dict(size=p.size, phase='peer', corpus='shakespeare', window=None, seed=seed)
+    if nk in set(rows.arm): theirs = rows[rows.arm == nk].iloc[-1].to_dict()   # an earlier call ran it; our arm was cut off
+    else:
+        peer = run_nanogpt(checkout, p.data['shakespeare'], p.runs/f'peer_nanogpt_s{seed}', max_iters=max_iters, device=device, seed=seed, log=log)
+        budget = peer['step_ms'] * peer['steps'] / 1e3   # nanoGPT's steady training seconds: compilation and evaluation apart
+        theirs = dict(run_id=f"{p.experiment}-peer-nanogpt-s{seed}", experiment=p.experiment, arm=nk, backbone='nanogpt', family='nanogpt',
+                      commit=(git_info().get('commit') or '')[:10], device=peer['device'], data=data_label(data_spec(p.data['shakespeare'])),
+                      steps=peer['steps'], bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
+                      bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, time_budget=budget,
+                      dropout=NANOGPT_CHAR['dropout'],   # its config's
+                      command=f"python train.py {peer['command'].split(' ', 1)[-1]}" + (f" (torch.manual_seed shifted by {seed})" if seed else ''),
+                      **common)
+        p._append(theirs)   # now: a call cut off during our arm keeps nanoGPT's row, and the next call pairs it
+    k = p.key('peer', 'shakespeare', backbone, lr, shape, seed); out = p.runs/k.replace('/', '_')
+    run_cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
             out/'cli.log', gpu, p.main)
     run = json.loads((out/RUN_RECORD_FILE).read_text())
-    common = dict(size=p.size, phase='peer', corpus='shakespeare', time_budget=budget, window=None, dropout=model.get('dropout', 0.0))
     ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),
-                                                           batch_bytes=p.shapes[shape]['batch_bytes'])
-    theirs = dict(run_id=f"{p.experiment}-peer-nanogpt", experiment=p.experiment, arm=p.key('peer', 'shakespeare', 'nanogpt', 0, '-', 0),
-                  commit=ours['commit'], device=peer['device'], family='nanogpt', data=ours['data'], seed=0, steps=peer['steps'],
-                  bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
-                  bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, backbone='nanogpt',
-                  command=f"python train.py {peer['command'].split(' ', 1)[-1]}",
-                  **(common | dict(dropout=NANOGPT_CHAR['dropout'])))   # its config's
-    p._append(theirs); p._append(ours)
-    log(f"peer at {budget:.1f} s of training: nanoGPT {peer['val_bpb']:.3f} bpb; {backbone} (lr {lr:g}, {shape}) {run['val_value']:.3f}")
-    return [theirs, ours]
-
+                                                           batch_bytes=p.shapes[shape]['batch_bytes'], time_budget=theirs['time_budget'],
+                                                           dropout=model.get('dropout', 0.0))
+    p._append(ours)
+    log(f"peer, seed {seed}, at {theirs['time_budget']:.1f} s of training: nanoGPT {theirs['val_value']:.3f} bpb; "
+        f"{backbone} (lr {lr:g}, {shape}) {run['val_value']:.3f}")
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b
 KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),

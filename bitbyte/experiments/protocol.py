@@ -208,7 +208,7 @@ class ProtocolV2:
     def _append(self, row:dict):
         with self.lock: append_result(row, self.table); self.ran += 1
 
-    def _left(self):
+    def seconds_left(self):
         "Seconds this session may still start arms in (None: no limit)."
         return None if self.timeout is None else max(0.0, self.timeout - (time.time() - self._t0))
 
@@ -218,7 +218,7 @@ class ProtocolV2:
         `train_arm(*arm(params))`)."""
         run = run or (lambda q, gpu: self.train_arm(*arm(q), gpu=gpu))
         objective = lambda trial, gpu: run({k: trial.suggest_categorical(k, v) for k, v in grid.items()}, gpu)
-        left = self._left()
+        left = self.seconds_left()
         if left == 0: return 0
         full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         done, trials = self.done(), study.get_trials(deepcopy=False, states=(require_optuna().trial.TrialState.COMPLETE,))
@@ -282,7 +282,7 @@ class ProtocolV2:
     def sweep(self, corpus, backbone) -> int:
         arm = lambda q: ('sweep', corpus, backbone, q['lr'], q['shape'], 0)
         n = self._study(f"sweep/{self.corpus_tag(corpus)}/{backbone}", dict(lr=self.lrs, shape=list(self.shapes)), arm)
-        while (nx := self.beyond(corpus, backbone)) and self._left() != 0:   # past an end of the grid, one arm at a time
+        while (nx := self.beyond(corpus, backbone)) and self.seconds_left() != 0:   # past an end of the grid, one arm at a time
             n += self._study(f"sweep+/{self.corpus_tag(corpus)}/{backbone}/lr{nx[0]:g}/{nx[1]}", dict(lr=[nx[0]], shape=[nx[1]]), arm)
             if self.key(*arm(dict(lr=nx[0], shape=nx[1]))) not in self.done(): break   # it failed: a later call retries it
         return n

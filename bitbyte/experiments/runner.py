@@ -9,8 +9,8 @@ from pathlib import Path
 from ..core import BitByteError, env_set, git_info, ensure_new_path, write_text_atomic
 
 # %% auto #0
-__all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'result_row', 'append_result', 'load_results', 'protocol',
-           'ensure_data', 'experiments_dir', 'list_experiments', 'run_experiment', 'tidy_report',
+__all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'data_label', 'result_row', 'append_result', 'load_results',
+           'protocol', 'ensure_data', 'experiments_dir', 'list_experiments', 'run_experiment', 'tidy_report',
            'add_experiment_parser']
 
 # %% ../../nbs/experiments/00_runner.ipynb #5f0d0c14
@@ -29,6 +29,10 @@ def packed_bytes(checkpoint) -> int|None:
     with tempfile.TemporaryDirectory() as d:
         f = Path(d)/'packed.safetensors'; export_packed(model, f); return f.stat().st_size
 
+def data_label(spec:dict) -> str:
+    "The results table's `data`: a run record's data spec (`data_spec`) as path and split sizes."
+    return f"{spec['path']} (train {spec.get('train', {}).get('bytes', '?')} B, val {spec.get('val', {}).get('bytes', '?')} B)"
+
 def result_row(run:dict, experiment:str, arm:str='', packed:bool=True) -> dict:
     "One results-table row from a run record (what `train` returns)."
     mc = run.get('model_config', {})
@@ -36,7 +40,7 @@ def result_row(run:dict, experiment:str, arm:str='', packed:bool=True) -> dict:
                 commit=(run.get('commit') or '')[:10], dirty=run.get('dirty'), device=run.get('device'),
                 family=run['family'], variant=run.get('variant'), params=run['params'], quant=mc.get('quant'),
                 act_quant=mc.get('act_quant'), optimizer=run.get('optimizer'),
-                data=f"{run['data']['path']} (train {run['data'].get('train', {}).get('bytes', '?')} B, val {run['data'].get('val', {}).get('bytes', '?')} B)",
+                data=data_label(run['data']),
                 seed=run['seed'], seq_len='→'.join(map(str, run.get('seq_lens', []))), steps=run['steps'],
                 bytes_seen=run['bytes_seen'], val_metric=run.get('val_metric'), val_value=run.get('val_value'),
                 bytes_per_s=run.get('train_bytes_per_s'), peak_mem_gib=run['peak_mem_bytes'] / 2**30,

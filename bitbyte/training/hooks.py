@@ -24,8 +24,8 @@ from .config import TrainConfig, seq_len_at, curriculum_stages, resume_conflicts
 # %% auto #0
 __all__ = ['MAX_LOSS', 'MAX_WEIGHT', 'EVAL_BATCH_BYTES', 'WARMUP_STEPS', 'BUDGET_TIMING_FRAC', 'BUDGET_TIMING_MAX_S',
            'StepResult', 'Hook', 'weight_max', 'divergence_reason', 'check_weights', 'DivergenceGuard', 'MetricsLog',
-           'optimizer_state_bytes', 'RunRecord', 'probe_stats', 'CollapseProbe', 'PeriodicEval', 'rng_state',
-           'set_rng_state', 'Checkpointer', 'TimeBudget']
+           'optimizer_state_bytes', 'data_spec', 'RunRecord', 'probe_stats', 'CollapseProbe', 'PeriodicEval',
+           'rng_state', 'set_rng_state', 'Checkpointer', 'TimeBudget']
 
 # %% ../../nbs/training/05_hooks.ipynb #da8fa044
 @dataclass
@@ -122,7 +122,8 @@ def optimizer_state_bytes(opt:torch.optim.Optimizer) -> int:
     "Bytes held by the optimizer's state tensors (moments, quantization maps)."
     return sum(v.numel() * v.element_size() for s in opt.state.values() for v in s.values() if torch.is_tensor(v))
 
-def _data_spec(data) -> dict:
+def data_spec(data) -> dict:
+    "A dataset folder's path and, per split, its bytes, shard count and source (from the manifests; a split without one is left out)."
     out = dict(path=str(data))
     for split in ('train', 'val'):
         try:
@@ -137,7 +138,7 @@ class RunRecord(Hook):
         cfg, model = t.cfg, t.model
         t.record_base = run_record(seed=cfg.seed, device=t.device, family=model.family, variant=model.variant,
                                    params=model.num_params(), model_config=model.config.to_dict(),
-                                   data=_data_spec(cfg.data), optimizer=t.opt_name, optimizer_note=t.opt_note,
+                                   data=data_spec(cfg.data), optimizer=t.opt_name, optimizer_note=t.opt_note,
                                    world_size=t.world, compile=cfg.compile, compile_mode=t.compile_mode if cfg.compile else None,
                                    kernels=model.kernels())
         if t.opt_note and t.main: tqdm.write(f"note: {t.opt_note}")

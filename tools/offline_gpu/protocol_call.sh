@@ -9,8 +9,9 @@
 #   copied in first, so no arm in the table runs again; after the call, here:
 #   python tools/offline_gpu/merge_protocol.py <files_at>/reports.tgz
 # JSON: ProtocolV2's keyword arguments, e.g. '{"corpora": ["linux"], "backbones": ["bitbyte-fp"], "gpus": [0, 1]}'
-#   and "phases" (default all three); "peer": a nanoGPT checkout (carried, e.g. .peer/nanoGPT) adds the peer's two rows
-#   after the arms (`protocol_peer`: best Shakespeare configuration so far; run it once the Shakespeare finals are in).
+#   and "phases" (default all three); "peer": a nanoGPT checkout (carried, e.g. .peer/nanoGPT) adds the peer after the
+#   arms (`protocol_peer`: nanoGPT and the best Shakespeare configuration so far, a pair of rows per seed of "peer_seeds",
+#   default [0, 1, 2], each pair about 240 s, started while the call has that long; run it once the Shakespeare finals are in).
 # REQUIRE="mamba_ssm causal_conv1d": stop before any arm unless these import (a Mamba arm would otherwise train on the
 # built-in scan; each row's `kernels` says which ran). Wheels in .whl/ are installed too when carried; on a warm
 # machine the site folder keeps what an earlier call installed, so the Mamba wheels (53 MB) and the Linux archive
@@ -66,14 +67,12 @@ timeout --signal=INT --kill-after=15 "$HARD" python3 - "$WORK" "$SECS" "$KW" <<'
 import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
-phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None)
+phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None); seeds = kw.pop('peer_seeds', (0, 1, 2))
 p = ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=secs, **kw)
 print(f"{p.run(phases)} arms in this call"); print(p.summary().to_string())
-if peer:   # nanoGPT and the best Shakespeare configuration at equal training seconds (once: a peer row in the table stays)
-    import time
+if peer:   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
     from bitbyte.experiments.peer import protocol_peer
-    if time.time() - p._t0 > secs - 240: print("no peer in this call: it takes about 240 s (nanoGPT's 5000 iterations, then our arm)")
-    else: protocol_peer(p, peer, gpu=p.gpus[0])
+    protocol_peer(p, peer, seeds=seeds, gpu=p.gpus[0], time_left=p.seconds_left)
 EOF
 rc=$?
 [ $rc = 124 ] || [ $rc = 137 ] && echo "protocol_call: stopped at ${HARD} s (HARD), the arm then running left out (its trial runs again next call); the rest comes back"
