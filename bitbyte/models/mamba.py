@@ -235,8 +235,9 @@ class MambaLM(ByteLM):
         """Its compiled training step replays as CUDA graphs on the kernel paths whose kernels are graph ops, so the step
         holds no graph break: Mamba-2's fused path (`bitbyte::ssd_fused`) and Mamba-1's kernel paths
         (`bitbyte::causal_conv1d` with `bitbyte::selective_scan` or `bitbyte::triton_scan`). Each is measured against the
-        default compile by `tools/offline_gpu/mamba_backends.py --adopt` before protocol arms run on it (Mamba-2:
-        `artifacts/reports/mamba2_modes.csv`). Mamba-2's split kernels break the compiled graph around them; the
+        default compile by `tools/offline_gpu/mamba_backends.py --adopt` before protocol arms run on it
+        (`artifacts/reports/mamba2_modes.csv`, `mamba1_modes.csv`; the Triton scan on graphs was measured beside
+        `mamba_ssm`, 2.2x slower at T2048, not against its own default compile). Mamba-2's split kernels break the compiled graph around them; the
         built-in scan is for machines without kernels."""
         return self.kernels() in (('fused',) if self.config.version == 2 else ('mamba_ssm', 'triton'))
 
