@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, math, os, time
 from pathlib import Path
 import torch
-from ..core import BitByteError, device_name
+from ..core import BitByteError, device_name, pick_device
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
@@ -200,7 +200,7 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     from bitbyte.core import git_info
     rows = p.rows(); nk = p.key('peer', 'shakespeare', 'nanogpt', 0, '-', seed)
     family, model = p.model_for('shakespeare', backbone)
-    device = p.device if p.device != 'auto' else 'cuda' if torch.cuda.is_available() else 'cpu'
+    device = str(pick_device(p.device))
     common = dict(size=p.size, phase='peer', corpus='shakespeare', window=None, seed=seed)
     if nk in set(rows.arm): theirs = rows[rows.arm == nk].iloc[-1].to_dict()   # an earlier call ran it; our arm was cut off
     else:

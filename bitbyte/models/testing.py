@@ -28,7 +28,7 @@ def capture_fails(fn, warmup:int=2):
 from ..kernels.ssd import ssd_ref, gated_rmsnorm
 from .mamba2 import causal_conv_silu
 
-def fused_ssd_ref(zxbcdt, w, b, dt_bias, A, D, nw, eps, headdim, ngroups, chunk):
+def fused_ssd_ref(zxbcdt, w, b, dt_bias, A, D, nw, eps, headdim, ngroups):
     "Mamba-2's convolution, scan (as a recurrence) and gated norm from `zxbcdt`: `(out, scan output, reciprocal RMS per group)`."
     H = D.shape[0]; E = H * headdim; N = (w.shape[0] - E) // ngroups // 2
     z, xBC, dt = zxbcdt.split([E, E + 2 * ngroups * N, H], dim=-1)
@@ -47,7 +47,7 @@ class FusedSSDStandIn(torch.autograd.Function):
                 outproj_weight=None, outproj_bias=None, headdim=None, ngroups=1, norm_before_gate=True):
         "`mamba_split_conv1d_scan_combined`'s arguments; saves what `mamba_ssm` 2.3 saves and sets its context's attributes."
         ctx._dtype, ctx._fwd_used_autocast = torch.get_autocast_dtype('cuda'), False   # what torch.amp.custom_fwd sets
-        out, out_x, rstd = fused_ssd_ref(zxbcdt, conv1d_weight, conv1d_bias, dt_bias, A, D, rmsnorm_weight, rmsnorm_eps, headdim, ngroups, chunk_size)
+        out, out_x, rstd = fused_ssd_ref(zxbcdt, conv1d_weight, conv1d_bias, dt_bias, A, D, rmsnorm_weight, rmsnorm_eps, headdim, ngroups)
         ctx.outproj_weight_dtype = None
         ctx.save_for_backward(zxbcdt, conv1d_weight, conv1d_bias, out_x, A, D, dt_bias, initial_states, seq_idx,
                               rmsnorm_weight, rstd, outproj_weight, outproj_bias)
@@ -60,7 +60,7 @@ class FusedSSDStandIn(torch.autograd.Function):
         zxbcdt, w, b, out_x, A, D, dt_bias, _, _, nw, rstd, _, _ = ctx.saved_tensors
         assert not ctx.norm_before_gate and ctx.activation == 'silu' and ctx.dt_limit == (0.0, float('inf'))
         # recomputed, as mamba_ssm's is (torch.func: an op's kernel runs below autograd, where autograd.grad sees no graph)
-        _, vjp = torch.func.vjp(lambda *t: fused_ssd_ref(*t, ctx.rmsnorm_eps, ctx.headdim, ctx.ngroups, ctx.chunk_size)[0],
+        _, vjp = torch.func.vjp(lambda *t: fused_ssd_ref(*t, ctx.rmsnorm_eps, ctx.headdim, ctx.ngroups)[0],
                                 zxbcdt, w, b, dt_bias, A, D, nw)
         g = vjp(dout)
         return (*g[:6], None, None, None, None, None, None, g[6], None, None, None, None, None, None)

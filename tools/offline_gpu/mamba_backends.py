@@ -41,7 +41,7 @@ def main(argv=None):
     ap.add_argument('--size', default='report', choices=list(V2_SIZES), help="the protocol size whose model and shapes run (toy: a CPU check)")
     ap.add_argument('--device', default='cuda')
     ap.add_argument('--gpus', type=int, nargs='*', default=[], help="one GPU per variant: the variants run at once (nvidia-h200-x2)")
-    ap.add_argument('--adopt', help="BACKEND:MODE, one of --variants: exit 1 unless it is the fastest at every shape, within 3%% of the budget, and agrees on the check loss")
+    ap.add_argument('--adopt', help=f"BACKEND:MODE, one of --variants: exit 1 unless it is the fastest at every shape, within {BUDGET_TOL:.0%}% of the budget, and agrees on the check loss")
     ap.add_argument('--loss_tol', type=float, default=0.02, help="largest difference of check losses (nats) that --adopt accepts")
     a = ap.parse_args(argv)
     out = Path(a.out)
@@ -85,20 +85,22 @@ def main(argv=None):
     with tmp, ThreadPoolExecutor(max(1, len(a.gpus))) as pool:
         df = pd.DataFrame([r for rows in pool.map(measure, variants, a.gpus or [None] * len(variants)) for r in rows])
     print(df.to_string(index=False)); out.parent.mkdir(parents=True, exist_ok=True); df.to_csv(out, index=False)
-    timed = df[df.check_loss.isna()]
-    best = timed.loc[timed.groupby('seq_len').train_bytes_per_s.idxmax()]
-    print('faster per shape: ' + ', '.join(f"T{r.seq_len}: {r.backend}:{r.compile_mode}" for r in best.itertuples()))
+    print('faster per shape: ' + ', '.join(f"T{r.seq_len}: {r.backend}:{r.compile_mode}" for r in fastest(df).itertuples()))
     if a.check_steps:
         c = df.dropna(subset=['check_loss'])
         print(f"loss after {a.check_steps} steps (same seed): " + ', '.join(f"{r.backend}:{r.compile_mode} {r.check_loss:.4f}" for r in c.itertuples())
               + f"; spread {c.check_loss.max() - c.check_loss.min():.4f}")
     if adopt: sys.exit(verdict(df, adopt, a.loss_tol))
 
+def fastest(df):
+    "The timed row (not a loss check) with the most training bytes a second, per shape."
+    timed = df[df.check_loss.isna()]
+    return timed.loc[timed.groupby('seq_len').train_bytes_per_s.idxmax()]
+
 def verdict(df, adopt:tuple, loss_tol:float) -> int:
     "0 when variant `adopt` (backend, mode) passes `--adopt`'s three conditions in `df` (main's rows), else 1; says why."
     timed, mine = df[df.check_loss.isna()], lambda d: d[(d.backend == adopt[0]) & (d.compile_mode == adopt[1])]
-    best = timed.loc[timed.groupby('seq_len').train_bytes_per_s.idxmax()]
-    why = [f"slower at T{r.seq_len}" for r in best.itertuples() if (r.backend, r.compile_mode) != adopt]
+    why = [f"slower at T{r.seq_len}" for r in fastest(df).itertuples() if (r.backend, r.compile_mode) != adopt]
     why += [f"trained {1 + m:.0%} of its budget at T{t}" for t, m in zip(mine(timed).seq_len, mine(timed).budget_miss) if abs(m) > BUDGET_TOL]
     c = df.dropna(subset=['check_loss'])
     if len(c) and (d := (c.check_loss - float(mine(c).check_loss.iloc[0])).abs().max()) > loss_tol:
