@@ -16,7 +16,8 @@ register_gpu_cell_guard()   # in a notebook's kernel, `#| gpu` cells skip themse
 # %% auto #0
 __all__ = ['BitByteError', 'Config', 'write_text_atomic', 'save_json', 'os_error_message', 'os_errors', 'ensure_new_path',
            'seed_everything', 'pick_device', 'autocast_dtype', 'reset_peak_memory', 'peak_memory_bytes', 'sync',
-           'process_age', 'git_info', 'device_name', 'package_versions', 'run_record', 'env_set', 'once']
+           'command_clock', 'process_age', 'git_info', 'device_name', 'package_versions', 'run_record', 'env_set',
+           'once']
 
 # %% ../nbs/00_core.ipynb #48dedc33
 class BitByteError(Exception):
@@ -134,8 +135,21 @@ def sync(device):
     "Wait for queued work on `device` (for honest timings)."
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
+_COMMAND_T0 = None   # `command_clock`'s start, while one is open
+
+@contextlib.contextmanager
+def command_clock():
+    """Inside: `process_age` counts from the block's start, as if the command run in it had a process of its own (a
+    protocol arm run in a process already running: its setup is its own, not the process's history)."""
+    global _COMMAND_T0
+    old, _COMMAND_T0 = _COMMAND_T0, time.monotonic()
+    try: yield
+    finally: _COMMAND_T0 = old
+
 def process_age() -> float|None:
-    "Seconds since this process started (Linux: `/proc`; None elsewhere). A run records it as its clocks start: its setup."
+    """Seconds since this process started (Linux: `/proc`; None elsewhere), or, inside `command_clock`, since the command
+    began. A run records it as its clocks start: its setup."""
+    if _COMMAND_T0 is not None: return time.monotonic() - _COMMAND_T0
     try:
         start = int(Path('/proc/self/stat').read_text().rsplit(')', 1)[1].split()[19])   # field 22, starttime, in clock ticks
         return float(Path('/proc/uptime').read_text().split()[0]) - start / os.sysconf('SC_CLK_TCK')

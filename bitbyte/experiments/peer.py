@@ -193,7 +193,7 @@ def protocol_peer(p, checkout, seeds=(0, 1, 2), max_iters:int=5000, gpu=None, ti
 
 def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     "nanoGPT with `seed` (unless its row is in the table: its training seconds are reused), then our arm for those seconds."
-    from bitbyte.experiments.protocol import train_argv, run_cli
+    from bitbyte.experiments.protocol import train_argv
     from bitbyte.experiments.runner import result_row, data_label
     from bitbyte.training.checkpoint import RUN_RECORD_FILE
     from bitbyte.training.hooks import data_spec
@@ -215,8 +215,8 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
                       **common)
         p._append(theirs)   # now: a call cut off during our arm keeps nanoGPT's row, and the next call pairs it
     k = p.key('peer', 'shakespeare', backbone, lr, shape, seed); out = p.runs/k.replace('/', '_')
-    run_cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
-            out/'cli.log', gpu, p.main)
+    p.cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
+          out/'cli.log', gpu)
     run = json.loads((out/RUN_RECORD_FILE).read_text())
     ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),
                                                            batch_bytes=p.shapes[shape]['batch_bytes'], time_budget=theirs['time_budget'],

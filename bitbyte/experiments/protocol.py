@@ -4,19 +4,18 @@
 
 # %% ../../nbs/experiments/01_protocol.ipynb #19bba48b
 from __future__ import annotations
-import json, math, os, shlex, subprocess, sys, threading, time
+import json, math, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from ..core import BitByteError, env_set
-from .runner import result_row, append_result
+from ..core import BitByteError
+from .runner import result_row, append_result, run_cli
 from .intervals import t975, mean_ci
 from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
-           'shape_name', 'backbone_model', 'train_argv', 'run_cli', 'v2_data', 'key_field', 'current_rows',
-           'ProtocolV2']
+           'shape_name', 'backbone_model', 'train_argv', 'v2_data', 'key_field', 'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -71,26 +70,6 @@ def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int
     argv += ['--time_budget', f"{time_budget:g}"] if time_budget else ['--steps', str(steps)]
     for k, v in train_kw.items(): argv += _opt(k, v)
     return argv
-
-# %% ../../nbs/experiments/01_protocol.ipynb #59fe5f9a
-def run_cli(argv:list[str], log=None, gpu:int|None=None, main=None):
-    """Run `bitbyte ARGV...`: a subprocess pinned to `gpu`, or in this process through `main` (the CLI's entry,
-    `bitbyte.cli.main`, which the layer above this one passes down); raises `BitByteError` on failure."""
-    cmd = 'bitbyte ' + shlex.join(argv)
-    if main is not None:
-        with env_set('BITBYTE_COMMAND', cmd):
-            try: main(argv)
-            except SystemExit as e:
-                if e.code: raise BitByteError(f"`{cmd}` failed (exit {e.code})")
-        return
-    env = dict(os.environ, BITBYTE_COMMAND=cmd, **({'CUDA_VISIBLE_DEVICES': str(gpu)} if gpu is not None else {}))
-    log = Path(log) if log else None
-    if log: log.parent.mkdir(parents=True, exist_ok=True)
-    with open(log or os.devnull, 'w') as f:
-        r = subprocess.run([sys.executable, '-m', 'bitbyte.cli', *argv], env=env, stdout=f, stderr=subprocess.STDOUT)
-    if r.returncode:
-        tail = log.read_text(errors='replace').strip().splitlines()[-1:] if log else []
-        raise BitByteError(f"`{cmd}` failed (exit {r.returncode}): {tail[0] if tail else 'no output'}; see {log}")
 
 # %% ../../nbs/experiments/01_protocol.ipynb #41252020
 def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) -> dict:
@@ -228,6 +207,16 @@ class ProtocolV2:
             study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         return run_study(study, grid, objective, getattr(self._lane, 'gpus', self.gpus), left)
 
+    def cli(self, argv, log, gpu=None):
+        """`run_cli` in this process while `main` is set; after a command fails there, this and every later command in its own
+        process (a CUDA error can leave this one unusable; Optuna retries the failed arm)."""
+        try: run_cli(argv, log, gpu, self.main)
+        except Exception as e:
+            if self.main is not None:
+                print(f"protocol: a command failed in this process ({str(e)[:200]}); the following ones run in processes of their own")
+                self.main = None
+            raise
+
     def train_arm(self, phase, corpus, backbone, lr, shape, seed, gpu=None) -> float:
         "Train one arm (unless its key is in the table) and append its row; returns its val bpb."
         k = self.key(phase, corpus, backbone, lr, shape, seed)
@@ -239,7 +228,7 @@ class ProtocolV2:
             kw['eval_every'] = min(every, kw.get('eval_every') or every)
         argv = train_argv(family, model, self.data[corpus], out, lr, self.shapes[shape], seed, self.time_budget, self.steps,
                           self.device, **kw)
-        t0 = time.perf_counter(); run_cli(argv, out/'cli.log', gpu, self.main)
+        t0 = time.perf_counter(); self.cli(argv, out/'cli.log', gpu)
         arm_s = time.perf_counter() - t0   # the arm as a session pays for it: its process's start and end around the run's wall time
         run = json.loads((out/RUN_RECORD_FILE).read_text())
         if run.get('val_value') is None: raise BitByteError(f"arm {k} ended without a final evaluation; see {out}")
@@ -310,7 +299,7 @@ class ProtocolV2:
         out = Path(fr.run_dir)/f"eval_w{window}.json"
         argv = ['eval', str(fr.checkpoint), '--data', self.data['linux'], '--seq_len', str(window),
                 '--batch_size', str(max(1, 65536 // window)), '--device', self.device, '--json', str(out)]
-        run_cli(argv, Path(fr.run_dir)/f"eval_w{window}.log", gpu, self.main)
+        self.cli(argv, Path(fr.run_dir)/f"eval_w{window}.log", gpu)
         r = json.loads(out.read_text())
         self._append(dict(run_id=f"{self.experiment}-{k}", experiment=self.experiment, arm=k, commit=(r.get('commit') or '')[:10],
                           dirty=r.get('dirty'), device=r.get('device'), family=r.get('family'), params=fr.params, data=self.data['linux'],

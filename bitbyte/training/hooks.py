@@ -167,7 +167,7 @@ class RunRecord(Hook):
                     bytes_seen=t.bytes_seen, train_loss=t.last.get('loss'),
                     train_bytes_per_s=t.train_bytes / t.train_time if t.train_time else t.last.get('bytes_per_s'),
                     train_s=t.train_time, compile_s=t.compile_s, eval_s=t.eval_s,
-                    time_budget=cfg.time_budget, budget_timing=t.budget_timing, setup_s=t.setup_s,
+                    time_budget=cfg.time_budget, budget_timing=t.budget_timing, setup_s=t.setup_s, setup_split=t.setup_split,
                     peak_mem_bytes=peak_memory_bytes(t.device), wall_s=wall, bad_steps=t.bad_steps,
                     optimizer_state_bytes=optimizer_state_bytes(t.opt), seq_lens=curriculum_stages(cfg), batch_bytes=cfg.batch_bytes)
 

@@ -72,10 +72,14 @@ def skips_on_device(opt:torch.optim.Optimizer) -> bool:
 class Trainer:
     "The one training loop: `Trainer(cfg).fit()` runs the steps, calling its hooks (the built-in ones, then `hooks`) at their points."
     def __init__(self, cfg:TrainConfig, model:ByteLM|None=None, hooks:list[Hook]=()):
+        self.marks = [('start', process_age())]   # the process's age at each stage of the set-up (`setup_split`)
         self.cfg = cfg.validate(data=not cfg.resume)   # every option, the dataset and the run folder, before anything is touched
         if not cfg.out: raise BitByteError("no run folder given; pass --out artifacts/runs/NAME")
+        self._mark('checks')
         had_group = dist.is_initialized()
         self.rank, self.world, self.device = _setup_dist(cfg)
+        if self.device.type == 'cuda': torch.zeros((), device=self.device)   # the CUDA context now: its seconds are the device's, not the model's
+        self._mark('device')
         self.own_group = not had_group and dist.is_initialized()   # torchrun: this run made the process group, so it ends it
         self.main = self.rank == 0
         self.out = Path(cfg.out)
@@ -106,11 +110,14 @@ class Trainer:
                                 else build_model(cfg.family, cfg.model))).to(self.device)
         if not isinstance(self.model, model_class(cfg.family)):
             raise BitByteError(f"model family {self.model.family!r} differs from the config's {cfg.family!r}")
+        self._mark('model')
         self.gen = torch.Generator(device=self.device).manual_seed(cfg.seed + self.rank)
         self.data = ByteShardDataset(cfg.data, 'train', seq_len=seq_len_at(0, cfg), seed=cfg.seed, rank=self.rank, world_size=self.world)
+        self._mark('data')
         self.opt, self.opt_name, self.opt_note = make_optimizer(self.model, cfg, self.device)
         self.skip_on_device = skips_on_device(self.opt)
         if cfg.resume: self.checkpoints.restore(self)
+        self._mark('optimizer')
         self.step_fn = LossModule(self.model)
         if self.world > 1:
             self.step_fn = nn.parallel.DistributedDataParallel(self.step_fn, device_ids=[self.device.index] if self.device.type == 'cuda' else None)
@@ -120,6 +127,19 @@ class Trainer:
         self.graphs = cfg.compile and self.compile_mode in ('reduce-overhead', 'max-autotune')   # the step replays CUDA graphs
         self.autocast = (torch.autocast(self.device.type, dtype=autocast_dtype(self.device))
                          if autocast_dtype(self.device) else nullcontext())
+
+    def _mark(self, stage:str):
+        "Note the process's age as set-up stage `stage` ends."
+        self.marks.append((stage, process_age()))
+
+    @property
+    def setup_split(self) -> dict|None:
+        """`setup_s` by stage, seconds each: `start` (the interpreter, imports and command line, before the trainer), `checks`
+        (options, data hashes, run folder), `device` (CUDA's context), `model` (built and moved), `data`, `optimizer`
+        (and a resume's restore), `fit` (the compile wrapper, to the clocks' start). None without `process_age`."""
+        if any(a is None for _, a in self.marks): return None
+        ages = [a for _, a in self.marks]
+        return {s: round(a - b, 3) for (s, a), b in zip(self.marks, [0.0, *ages])}
 
     def _check_new_run(self):
         "Refuse a run folder that holds anything (but a lock file) unless --allow_overwrite."
@@ -203,7 +223,7 @@ class Trainer:
         "Start the clocks, then each hook's `on_fit_start` (the time budget fixes `cfg.steps` there)."
         reset_peak_memory(self.device)
         self.t_start = self.t_window = time.perf_counter()
-        self.setup_s = process_age()   # the process's start to here: interpreter, imports, device, model, data (a run's own process)
+        self._mark('fit'); self.setup_s = self.marks[-1][1]   # the process's start to here: interpreter, imports, device, model, data (a run's own process)
         self.pending, self.last, self.budget_timing, self.warm = [], {}, None, WARMUP_STEPS   # the first steps compile: timed apart
         self.train_time = self.compile_s = self.eval_s = 0.0; self.train_bytes = 0
         self.model.train()

@@ -25,7 +25,8 @@ import argparse, json, sys, tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import pandas as pd
-from bitbyte.experiments.protocol import BUDGET_TOL, V2_SIZES, ProtocolV2, run_cli, train_argv
+from bitbyte.experiments.protocol import BUDGET_TOL, V2_SIZES, ProtocolV2, train_argv
+from bitbyte.experiments.runner import run_cli
 from bitbyte.kernels.backends import SCAN_BACKENDS, SSD_BACKENDS
 from bitbyte.training.tracking import load_metrics
 
