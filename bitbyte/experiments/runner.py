@@ -4,7 +4,7 @@
 
 # %% ../../nbs/experiments/00_runner.ipynb #c5c76e21
 from __future__ import annotations
-import contextlib, json, os, shlex, subprocess, sys, tempfile, time, uuid
+import contextlib, json, os, shlex, subprocess, sys, tempfile, time, traceback, uuid
 from pathlib import Path
 from ..core import BitByteError, env_set, command_clock, git_info, ensure_new_path, write_text_atomic
 
@@ -203,7 +203,7 @@ def run_cli(argv:list[str], log=None, gpu:int|None=None, main=None):
     cmd = 'bitbyte ' + shlex.join(argv)
     log = Path(log) if log else None
     if log: log.parent.mkdir(parents=True, exist_ok=True)
-    def failed(code): 
+    def failed(code):
         tail = log.read_text(errors='replace').strip().splitlines()[-1:] if log else []
         return BitByteError(f"`{cmd}` failed (exit {code}): {tail[0] if tail else 'no output'}; see {log}")
     if main is not None:
@@ -214,6 +214,7 @@ def run_cli(argv:list[str], log=None, gpu:int|None=None, main=None):
                  contextlib.redirect_stdout(f), contextlib.redirect_stderr(f):
                 try: main(argv); code = 0
                 except SystemExit as e: code = e.code or 0
+                except Exception: traceback.print_exc(); code = 1   # into the log, as a process of its own would print it
         finally: release_compiled()
         if code == 130: raise KeyboardInterrupt(cmd)
         if code: raise failed(code)

@@ -223,7 +223,7 @@ class Trainer:
         "Start the clocks, then each hook's `on_fit_start` (the time budget fixes `cfg.steps` there)."
         reset_peak_memory(self.device)
         self.t_start = self.t_window = time.perf_counter()
-        self._mark('fit'); self.setup_s = self.marks[-1][1]   # the process's start to here: interpreter, imports, device, model, data (a run's own process)
+        self._mark('fit'); self.setup_s = self.marks[-1][1]   # the process's (in-process arms: the command's) start to here
         self.pending, self.last, self.budget_timing, self.warm = [], {}, None, WARMUP_STEPS   # the first steps compile: timed apart
         self.train_time = self.compile_s = self.eval_s = 0.0; self.train_bytes = 0
         self.model.train()
