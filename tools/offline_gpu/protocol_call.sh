@@ -43,6 +43,7 @@ if [ "${SIZE:-report}" = report ] && [ "$linux" = 1 ] && [ ! -f artifacts/datase
   mkdir -p artifacts/datasets && tar -xJf artifacts/carry/linux-carry.tar.xz -C artifacts/datasets || exit 1
 fi
 mkdir -p "$WORK/logs" && cp artifacts/reports/results.csv artifacts/reports/protocol_v2.optuna.jsonl "$WORK/"
+echo "protocol_call: ${SECONDS} s: wheels, imports and data ready"   # the call's own time around its arms, stage by stage
 # Calls chain on a warm machine without a merge here in between: the machine keeps the table and journal of its last
 # call in $STATE, and a call takes that pair when it extends the carried pair (every carried row is in the machine's
 # table, by run_id and arm, and the carried journal is the start of the machine's: Optuna only appends); else, e.g.
@@ -80,6 +81,7 @@ if peer:   # nanoGPT and the best Shakespeare configuration at equal training se
     protocol_peer(p, peer, seeds=seeds, gpu=p.gpus[0], time_left=p.seconds_left)
 EOF
 rc=$?
+echo "protocol_call: ${SECONDS} s: the protocol ended (exit $rc)"
 [ $rc = 124 ] || [ $rc = 137 ] && echo "protocol_call: stopped at ${HARD} s (HARD), the arm then running left out (its trial runs again next call); the rest comes back"
 cp "$WORK/results.csv" "$WORK/protocol_v2.optuna.jsonl" "$STATE/"
 for d in artifacts/runs/protocol_v2/*/; do   # each arm's log, and its run record and metrics (the report's curves), not its weights
@@ -88,4 +90,5 @@ for d in artifacts/runs/protocol_v2/*/; do   # each arm's log, and its run recor
 done
 # one archive: the job runner returns only a few files per call
 tar czf "$WORK.tgz" -C "$(dirname "$WORK")" "$(basename "$WORK")" && rm -rf "$WORK"
+echo "protocol_call: ${SECONDS} s: archived"
 exit $rc
