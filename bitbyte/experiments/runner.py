@@ -216,7 +216,7 @@ def run_cli(argv:list[str], log=None, gpu:int|None=None, main=None):
                 except SystemExit as e: code = e.code or 0
                 except Exception: traceback.print_exc(); code = 1   # into the log, as a process of its own would print it
         finally: release_compiled()
-        if code == 130: raise KeyboardInterrupt(cmd)
+        if code == 130: raise KeyboardInterrupt(f"`bitbyte {argv[0] if argv else ''}` interrupted; see {log}")
         if code: raise failed(code)
         return
     env = dict(os.environ, BITBYTE_COMMAND=cmd, **({'CUDA_VISIBLE_DEVICES': str(gpu)} if gpu is not None else {}))
