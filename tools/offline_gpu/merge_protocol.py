@@ -53,6 +53,18 @@ def set_aside(into:Path, runs:Path):
             (keep/'logs').mkdir(parents=True, exist_ok=True); shutil.move(str(log), str(keep/'logs'/log.name))
         print(f"{new.name}: the record and log of commit {a[:7]} moved to {keep}")
 
+def timing_check(table, n0:int):
+    """The time-budgeted arms from row `n0` on beside the earlier arms of the same backbone, shape and dropout: their
+    steps (a budget fixes them from a timing, so a change of how arms run, e.g. in one process, shows there first),
+    training seconds as a share of the budget, and the seconds before and after each run."""
+    t = table[(table.time_budget.fillna(0) > 0) & table.phase.isin(['sweep', 'final'])]
+    cols = ['backbone', 'shape', 'dropout']
+    ref = t[t.index < n0].groupby(cols).steps.median().rename('earlier_steps')
+    new = t[t.index >= n0].join(ref, on=cols)
+    if not len(new): return None
+    return new.assign(lr=new.lr.map('{:g}'.format), budget_share=new.train_s / new.time_budget, end_s=new.arm_s - new.setup_s - new.wall_s)[
+        ['corpus', 'backbone', 'phase', 'lr', 'shape', 'seed', 'steps', 'earlier_steps', 'budget_share', 'setup_s', 'compile_s', 'end_s', 'arm_s']]
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('archives', nargs='+'); p.add_argument('--into', default='artifacts/reports')
@@ -82,5 +94,7 @@ def main():
             if (f/'logs').is_dir(): copy_logs(f/'logs', into/'logs'/'protocol_v2')
             if (f/'runs'/'protocol_v2').is_dir(): shutil.copytree(f/'runs'/'protocol_v2', into/'runs'/'protocol_v2', dirs_exist_ok=True)
         print(f"results.csv: {n0} -> {len(table)} rows; journal, logs and run records merged into {into}")
+        if (check := timing_check(table, n0)) is not None:
+            with pd.option_context('display.width', 200, 'display.max_columns', 20): print(check.round(3).to_string(index=False))
 
 if __name__ == '__main__': main()
