@@ -7,7 +7,7 @@ from __future__ import annotations
 import json, math, os, time
 from pathlib import Path
 import torch
-from ..core import BitByteError, device_name, pick_device
+from ..core import BitByteError, device_name, pick_device, git_info
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
@@ -197,7 +197,6 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     from bitbyte.experiments.runner import result_row, data_label
     from bitbyte.training.checkpoint import RUN_RECORD_FILE
     from bitbyte.training.hooks import data_spec
-    from bitbyte.core import git_info
     rows = p.rows(); nk = p.key('peer', 'shakespeare', 'nanogpt', 0, '-', seed)
     family, model = p.model_for('shakespeare', backbone)
     device = str(pick_device(p.device))

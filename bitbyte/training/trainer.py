@@ -133,6 +133,11 @@ class Trainer:
         self.marks.append((stage, process_age()))
 
     @property
+    def setup_s(self) -> float|None:
+        "The process's (in-process arms: the command's) age as the clocks started (None before `fit`, or without `process_age`)."
+        return dict(self.marks).get('fit')
+
+    @property
     def setup_split(self) -> dict|None:
         """`setup_s` by stage, seconds each: `start` (the interpreter, imports and command line, before the trainer), `checks`
         (options, data hashes, run folder), `device` (CUDA's context), `model` (built and moved), `data`, `optimizer`
@@ -223,7 +228,7 @@ class Trainer:
         "Start the clocks, then each hook's `on_fit_start` (the time budget fixes `cfg.steps` there)."
         reset_peak_memory(self.device)
         self.t_start = self.t_window = time.perf_counter()
-        self._mark('fit'); self.setup_s = self.marks[-1][1]   # the process's (in-process arms: the command's) start to here
+        self._mark('fit')   # the set-up ends: `setup_s`
         self.pending, self.last, self.budget_timing, self.warm = [], {}, None, WARMUP_STEPS   # the first steps compile: timed apart
         self.train_time = self.compile_s = self.eval_s = 0.0; self.train_bytes = 0
         self.model.train()
