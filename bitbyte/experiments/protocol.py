@@ -162,8 +162,9 @@ class ProtocolV2:
         return corpus + ''.join(f"+{k}{v:g}" if isinstance(v, (int, float)) else f"+{k}{v}" for k, v in sorted(self.corpus_model.get(corpus, {}).items()))
 
     def model_for(self, corpus, backbone) -> tuple[str, dict]:
-        "(family, model config dict) of `backbone` as it trains on `corpus`: its matched config plus the corpus's overrides."
-        family, model = self.models[backbone]
+        """(family, model config dict) of `backbone` as it trains on `corpus`: its matched config plus the corpus's overrides.
+        Any backbone, not only this call's: the peer pairs nanoGPT with the table's best, which an earlier call may have trained."""
+        family, model = self.models[backbone] if backbone in self.models else backbone_model(backbone, self.size)
         return family, {**model, **self.corpus_model.get(corpus, {})}
 
     def key(self, phase, corpus, backbone, lr, shape, seed, window=None) -> str:
