@@ -19,6 +19,7 @@
 # built-in scan; each row's `kernels` says which ran). Wheels in .whl/ are installed too when carried; on a warm
 # machine the site folder keeps what an earlier call installed, so the Mamba wheels (53 MB) and the Linux archive
 # (34 MiB), which do not fit one carry together, can travel in two calls.
+# LIMIT: the job runner's limit, less the seconds the command spent before this script (below, at HARD): keeps the archive.
 # STATE (default /tmp/protocol_state): where the machine keeps the table and journal between calls (see below).
 # SIZE (default report): the protocol size; SIZE=toy runs the whole call on a CPU in seconds (a check of this script).
 # Carry .whl_exp (optuna, colorlog) and, for a call with Linux among its corpora, artifacts/carry (the Linux archive:
@@ -67,6 +68,13 @@ PY
 # HARD (default SECONDS + 140: the longest arm seen, a first of its shape, took 117 s): stop the arm still running then
 # (SIGINT: its trial is retried next call), so the table, journal and logs come back even where an arm runs long
 HARD=${HARD:-$((${SECS%.*} + 140))}
+# LIMIT: the seconds this script has before the job runner's limit kills the call (e.g. LIMIT=$((600 - SECONDS)) beside a
+# timeout of 600); a call killed there returns no archive, so HARD comes down to leave 30 s for the archive and the rest
+if [ -n "${LIMIT:-}" ] && [ "$HARD" -gt $((LIMIT - 30 - SECONDS)) ]; then
+  HARD=$((LIMIT - 30 - SECONDS))
+  if [ "$HARD" -lt 1 ]; then echo "protocol_call: LIMIT=$LIMIT leaves no time for an arm and the archive; give the call a longer limit"; exit 1; fi
+  echo "protocol_call: HARD lowered to ${HARD} s, so the archive is written inside the call's limit (LIMIT=${LIMIT} s)"
+fi
 timeout --signal=INT --kill-after=15 "$HARD" python3 - "$WORK" "$SECS" "$KW" <<'EOF'
 import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
