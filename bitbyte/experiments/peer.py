@@ -180,6 +180,9 @@ def protocol_peer(p, checkout, seeds=(0, 1, 2), max_iters:int=5000, gpu=None, ti
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
+    if 'shakespeare' not in p.data:   # a call over other corpora (Linux) runs the pairs too: Shakespeare's shards, made here if need be
+        from bitbyte.experiments.protocol import v2_data
+        p.data['shakespeare'] = v2_data(p.size, p.work, corpora=['shakespeare'])['shakespeare']
     fin = sh[sh.phase == 'final']
     backbone, lr, shape = (fin.groupby(['backbone', 'lr', 'shape']).val_value.mean().idxmin() if len(fin) else
                            tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), ['backbone', 'lr', 'shape']]))
