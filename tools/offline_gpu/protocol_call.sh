@@ -33,6 +33,9 @@ SITE=${SITE:-/tmp/site}
 if [ "${SIZE:-report}" = report ] && [ "${SECS%.*}" -lt 60 ]; then
   echo "protocol_call: ${SECS} s to start arms in, less than 60: no arm in this call (give the protocol line a call of its own)"; exit 0
 fi
+if [ -n "${LIMIT:-}" ] && [ "${SIZE:-report}" = report ] && [ "$LIMIT" -lt 90 ]; then   # an arm's minute and the archive's 30 s
+  echo "protocol_call: LIMIT=$LIMIT s cannot hold an arm and the archive (90 s at least); give the call a longer limit"; exit 1
+fi
 bash tools/offline_gpu/install_wheels.sh "$SITE" .whl_exp .whl .whl_m1 .whl_m2   # what a warm machine holds already is skipped
 export PYTHONPATH="$PWD:$SITE" PYTHONUNBUFFERED=1 NCCL_NVLS_ENABLE=0
 if [ -n "${REQUIRE:-}" ] && ! python3 -c "import importlib; [importlib.import_module(m) for m in '$REQUIRE'.split()]"; then
