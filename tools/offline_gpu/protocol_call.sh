@@ -11,7 +11,8 @@
 # JSON: ProtocolV2's keyword arguments, e.g. '{"corpora": ["linux"], "backbones": ["bitbyte-fp"], "gpus": [0, 1]}'
 #   and "phases" (default all three); "peer": a nanoGPT checkout (carried, e.g. .peer/nanoGPT) adds the peer after the
 #   arms (`protocol_peer`: nanoGPT and the best Shakespeare configuration so far, a pair of rows per seed of "peer_seeds",
-#   default [0, 1, 2], each pair about 240 s, started while the call has that long; run it once the Shakespeare finals are in).
+#   default [0, 1, 2], each pair about 240 s, started while the call has that long; run it once the Shakespeare finals are in;
+#   "peer_first": true runs the pairs before the arms, e.g. the last pair, then Linux arms in the rest of the call).
 #   "in_process": true runs every arm in the protocol's own process (one GPU, "gpus": [0]): no interpreter, imports and
 #   CUDA context per arm (13-20 s of each arm's 85-120 s on the H200); compiled state is released between arms, and
 #   after a command fails there the rest run in processes of their own (`run_cli`, `ProtocolV2.cli`).
@@ -83,13 +84,16 @@ import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
 phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None); seeds = kw.pop('peer_seeds', (0, 1, 2))
+peer_first = kw.pop('peer_first', False)   # the pairs before the arms (a call that finishes the pairs, then trains arms)
 main = None
 if kw.pop('in_process', False): from bitbyte.cli import main   # one GPU: every arm in this process (ProtocolV2.cli)
 p = ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=secs, main=main, **kw)
-print(f"{p.run(phases)} arms in this call"); print(p.summary().to_string())
-if peer:   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
+def pairs():   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
     from bitbyte.experiments.peer import protocol_peer
     protocol_peer(p, peer, seeds=seeds, gpu=p.gpus[0], time_left=p.seconds_left)
+if peer and peer_first: pairs()
+print(f"{p.run(phases)} arms in this call"); print(p.summary().to_string())
+if peer and not peer_first: pairs()
 EOF
 rc=$?
 echo "protocol_call: ${SECONDS} s: the protocol ended (exit $rc)"
