@@ -353,8 +353,10 @@ class ProtocolV2:
         return df.pivot_table(index='backbone', columns='window', values='val_value', aggfunc='mean') if len(df) else df
 
     def curves(self):
-        """Validation bpb against wall time and bytes for every final run (from each run's metrics: in its run folder, or,
-        where that stayed on a GPU machine, in the copy under `work/runs/protocol_v2/`; finals with neither are left out).
+        """Validation bpb against training seconds, wall time and bytes for every final run (from each run's metrics: in its
+        run folder, or, where that stayed on a GPU machine, in the copy under `work/runs/protocol_v2/`; finals with neither
+        are left out). `train_s`: the seconds of training before the evaluation, compilation and evaluations apart (the
+        time budget's clock); `elapsed_s`: the run's wall time, those included.
         `final` marks the run's last evaluation, on the whole val split; the others are the periodic evaluations, on its
         first `eval_bytes` bytes (another measure: a curve is drawn from those, and the final shown apart)."""
         import pandas as pd
@@ -368,7 +370,8 @@ class ProtocolV2:
             col = 'bpb' if 'bpb' in ev else 'masked_bpb'
             if 'elapsed_s' not in ev: ev['elapsed_s'] = float('nan')
             ev['elapsed_s'] = ev.elapsed_s.fillna(r.wall_s)
+            ev['train_s'] = (ev.train_s if 'train_s' in ev else pd.Series(float('nan'), index=ev.index)).fillna(r.train_s)   # the final: the run's
             ev['final'] = ev['final'].eq(True) if 'final' in ev else False
-            parts.append(ev[['step', 'bytes_seen', 'elapsed_s', col, 'final']].rename(columns={col: 'val_bpb'})
+            parts.append(ev[['step', 'bytes_seen', 'train_s', 'elapsed_s', col, 'final']].rename(columns={col: 'val_bpb'})
                          .assign(corpus=r.corpus, backbone=r.backbone, seed=r.seed))
         return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
