@@ -368,9 +368,8 @@ class ProtocolV2:
             if d is None: continue
             m = load_metrics(d); ev = m[m.kind == 'eval'].copy()
             col = 'bpb' if 'bpb' in ev else 'masked_bpb'
-            if 'elapsed_s' not in ev: ev['elapsed_s'] = float('nan')
-            ev['elapsed_s'] = ev.elapsed_s.fillna(r.wall_s)
-            ev['train_s'] = (ev.train_s if 'train_s' in ev else pd.Series(float('nan'), index=ev.index)).fillna(r.train_s)   # the final: the run's
+            for k, v in (('elapsed_s', r.wall_s), ('train_s', r.train_s)):   # the final evaluation logs neither: its run's
+                ev[k] = ev.get(k, pd.Series(float('nan'), index=ev.index)).fillna(v)
             ev['final'] = ev['final'].eq(True) if 'final' in ev else False
             parts.append(ev[['step', 'bytes_seen', 'train_s', 'elapsed_s', col, 'final']].rename(columns={col: 'val_bpb'})
                          .assign(corpus=r.corpus, backbone=r.backbone, seed=r.seed))
