@@ -180,9 +180,6 @@ def protocol_peer(p, checkout, seeds=(0, 1, 2), max_iters:int=5000, gpu=None, ti
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
-    if 'shakespeare' not in p.data:   # a call over other corpora (Linux) runs the pairs too: Shakespeare's shards, made here if need be
-        from bitbyte.experiments.protocol import v2_data
-        p.data['shakespeare'] = v2_data(p.size, p.work, corpora=['shakespeare'])['shakespeare']
     fin = sh[sh.phase == 'final']
     backbone, lr, shape = (fin.groupby(['backbone', 'lr', 'shape']).val_value.mean().idxmin() if len(fin) else
                            tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), ['backbone', 'lr', 'shape']]))
@@ -206,10 +203,10 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     common = dict(size=p.size, phase='peer', corpus='shakespeare', window=None, seed=seed)
     if nk in set(rows.arm): theirs = rows[rows.arm == nk].iloc[-1].to_dict()   # an earlier call ran it; our arm was cut off
     else:
-        peer = run_nanogpt(checkout, p.data['shakespeare'], p.runs/f'peer_nanogpt_s{seed}', max_iters=max_iters, device=device, seed=seed, log=log)
+        peer = run_nanogpt(checkout, p.corpus_data('shakespeare'), p.runs/f'peer_nanogpt_s{seed}', max_iters=max_iters, device=device, seed=seed, log=log)
         budget = peer['step_ms'] * peer['steps'] / 1e3   # nanoGPT's steady training seconds: compilation and evaluation apart
         theirs = dict(run_id=f"{p.experiment}-peer-nanogpt-s{seed}", experiment=p.experiment, arm=nk, backbone='nanogpt', family='nanogpt',
-                      commit=(git_info().get('commit') or '')[:10], device=peer['device'], data=data_label(data_spec(p.data['shakespeare'])),
+                      commit=(git_info().get('commit') or '')[:10], device=peer['device'], data=data_label(data_spec(p.corpus_data('shakespeare'))),
                       steps=peer['steps'], bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
                       bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, time_budget=budget,
                       dropout=NANOGPT_CHAR['dropout'],   # its config's
@@ -217,7 +214,7 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
                       **common)
         p._append(theirs)   # now: a call cut off during our arm keeps nanoGPT's row, and the next call pairs it
     k = p.key('peer', 'shakespeare', backbone, lr, shape, seed); out = p.runs/k.replace('/', '_')
-    p.cli(train_argv(family, model, p.data['shakespeare'], out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
+    p.cli(train_argv(family, model, p.corpus_data('shakespeare'), out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
           out/'cli.log', gpu)
     run = json.loads((out/RUN_RECORD_FILE).read_text())
     ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),

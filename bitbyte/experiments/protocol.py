@@ -167,6 +167,12 @@ class ProtocolV2:
         family, model = self.models[backbone] if backbone in self.models else backbone_model(backbone, self.size)
         return family, {**model, **self.corpus_model.get(corpus, {})}
 
+    def corpus_data(self, corpus) -> str:
+        """The dataset folder of `corpus`: this call's, or, for a corpus outside this call's (the peer's Shakespeare in a
+        call over Linux), made or found now and kept with the others."""
+        if corpus not in self.data: self.data[corpus] = v2_data(self.size, self.work, corpora=[corpus])[corpus]
+        return self.data[corpus]
+
     def key(self, phase, corpus, backbone, lr, shape, seed, window=None) -> str:
         return (f"{self.size}/{phase}/{self.corpus_tag(corpus)}/{backbone}/lr{lr:g}/{shape}/s{seed}/{self.budget_tag}"
                 + (f"/w{window}" if window else ''))
