@@ -77,7 +77,9 @@ with torch.no_grad(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=dev
     for i in range(0, k, 256):
         logits, _ = m(x[i:i+256].to(dev), y[i:i+256].to(dev))
         tot += torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y[i:i+256].to(dev).flatten(), reduction='sum').item()
-print(json.dumps(dict(val_bpb=tot / (k * T) / math.log(2), val_bytes=k * T, window=T)))
+ps = list(m.parameters())   # tied weights once, as `parameters()` gives them
+print(json.dumps(dict(val_bpb=tot / (k * T) / math.log(2), val_bytes=k * T, window=T, params=sum(p.numel() for p in ps),
+                      weight_bytes=sum(p.numel() * p.element_size() for p in ps))))
 '''
 
 _NANOGPT_SEEDED = r'''
@@ -88,15 +90,18 @@ _seed = torch.manual_seed
 torch.manual_seed = lambda s: _seed(s + shift)   # nanoGPT seeds with 1337 + its rank: shifted, its code untouched
 sys.argv = sys.argv[2:]; sys.path.insert(0, str(Path(train).parent))
 runpy.run_path(train, run_name='__main__')
+if torch.cuda.is_initialized(): print(f'bitbyte-peer: peak_mem_bytes {torch.cuda.max_memory_allocated()}', flush=True)   # its run's, this process's
 '''
 
 def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:str='config/train_shakespeare_char.py',
                 device='cuda', overrides:dict|None=None, timeout:float|None=None, seed:int=0, log=print) -> dict:
     """Train nanoGPT (a checkout given by path; nothing of it is copied here) on `data`'s bytes with its own config,
     timing its steady state from its log lines, then score its final weights on `data`'s whole val split with
-    windows of its block size (the split and windows our own evaluation uses). `seed` 0 runs its `train.py` as it is
-    (its fixed seed); another shifts the seed its `train.py` gives `torch.manual_seed` by `seed` (initialization,
-    batches and dropout), through a wrapper that runs the file unchanged."""
+    windows of its block size (the split and windows our own evaluation uses). A wrapper runs its `train.py` unchanged
+    in one process and then reads that process's peak GPU memory; `seed` shifts the seed the file gives
+    `torch.manual_seed` (initialization, batches and dropout; 0: its fixed seed). The row holds what a run record
+    holds: parameters and weight bytes (its checkpoint's model, as its evaluation loads it), peak memory, the
+    checkpoint's path, throughput, val bpb, wall time, seed, device and command."""
     import re, subprocess, sys
     checkout, work = Path(checkout).resolve(), Path(work).resolve()
     if not (checkout/'train.py').is_file() or not (checkout/'model.py').is_file():
@@ -107,15 +112,17 @@ def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:st
               always_save_checkpoint=True, device=str(device), compile=torch.device(device).type == 'cuda', **(overrides or {}))
     if torch.device(device).type != 'cuda': ov.setdefault('dtype', 'float32')
     argv = [str(checkout/'train.py'), str(checkout/config), *[f"--{k}={v}" for k, v in ov.items()]]
-    cmd = [sys.executable, *(['-c', _NANOGPT_SEEDED, str(int(seed))] if seed else []), *argv]
-    t0 = time.perf_counter(); iters, evals, lines = [], [], []
+    cmd = [sys.executable, '-c', _NANOGPT_SEEDED, str(int(seed)), *argv]
+    t0 = time.perf_counter(); iters, evals, lines, peak = [], [], [], None
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
     for line in proc.stdout:   # each line's arrival time: a logged iteration has just synced with the device
         now = time.perf_counter() - t0; lines.append(line)
         if m := re.match(r"iter (\d+): loss ([\d.]+), time ([\d.]+)ms", line): iters.append((int(m[1]), now, float(m[3]), float(m[2])))   # iteration, arrival, ms, loss
         elif m := re.match(r"step (\d+): train loss ([\d.]+), val loss ([\d.]+)", line): evals.append((int(m[1]), float(m[2]), float(m[3])))
+        elif m := re.match(r"bitbyte-peer: peak_mem_bytes (\d+)", line): peak = int(m[1])
     if proc.wait(timeout) != 0: raise BitByteError(f"nanoGPT failed (exit {proc.returncode}): {''.join(lines[-5:]).strip()[-300:]}")
     wall = time.perf_counter() - t0
+    rel = lambda x: str(x).replace(str(Path.cwd()) + os.sep, '')   # paths under the working folder relative: no machine paths in a table
     steady = [r for r in iters if r[0] >= skip and r[0] < max_iters]
     if len(steady) < 2: raise BitByteError(f"nanoGPT logged {len(steady)} iterations past {skip}; raise max_iters")
     (i0, a0, *_), (i1, a1, *_) = steady[0], steady[-1]
@@ -130,7 +137,8 @@ def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:st
                median_logged_ms=sorted(r[2] for r in steady)[len(steady) // 2], wall_s=wall,
                val_bpb=ev['val_bpb'], val_window=ev['window'], best_logged_val_bpb=min(e[2] for e in evals) / math.log(2) if evals else None,
                final_train_loss=iters[-1][3] if iters else None, seed=int(seed), device=device_name(device),
-               command=' '.join(argv).replace(str(Path.cwd()) + os.sep, ''))   # paths under the working folder relative: no machine paths in a table
+               params=ev['params'], weight_bytes=ev['weight_bytes'], peak_mem_bytes=peak, checkpoint=rel(out/'ckpt.pt'),
+               command=rel(' '.join(argv)))
     log(f"nanoGPT: {row['train_bytes_per_s']:,.0f} B/s ({row['step_ms']:.2f} ms/iter; median logged {row['median_logged_ms']:.2f} ms), "
         f"val bpb {row['val_bpb']:.3f} (whole split, windows of {row['val_window']}), wall {wall:.0f} s")
     return row
@@ -210,6 +218,8 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
                       steps=peer['steps'], bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
                       bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, time_budget=budget,
                       dropout=NANOGPT_CHAR['dropout'],   # its config's
+                      params=peer['params'], ckpt_float_bytes=peer['weight_bytes'], checkpoint=peer['checkpoint'], run_dir=str(p.runs/f'peer_nanogpt_s{seed}'),
+                      peak_mem_gib=peer['peak_mem_bytes'] / 2**30 if peer['peak_mem_bytes'] is not None else None,
                       command=f"python train.py {peer['command'].split(' ', 1)[-1]}" + (f" (torch.manual_seed shifted by {seed})" if seed else ''),
                       **common)
         p._append(theirs)   # now: a call cut off during our arm keeps nanoGPT's row, and the next call pairs it
