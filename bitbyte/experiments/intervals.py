@@ -8,7 +8,7 @@ import math
 from ..core import BitByteError
 
 # %% auto #0
-__all__ = ['t975', 'mean_ci']
+__all__ = ['t975', 'mean_ci', 'diff_ci']
 
 # %% ../../nbs/experiments/05_intervals.ipynb #1dacd048
 _T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
@@ -27,3 +27,12 @@ def mean_ci(values) -> dict:
     if n < 2: return dict(n=n, mean=v[0] if v else float('nan'), sd=float('nan'), ci95=float('nan'))
     m = sum(v) / n; sd = math.sqrt(sum((x - m)**2 for x in v) / (n - 1))
     return dict(n=n, mean=m, sd=sd, ci95=t975(n - 1) * sd / math.sqrt(n))
+
+# %% ../../nbs/experiments/05_intervals.ipynb #60718293
+def diff_ci(a, b) -> tuple[float, float]:
+    "Mean of `b` minus mean of `a`, and the 95% half-width of that difference (Welch's t); two values or more in each."
+    a, b = [float(x) for x in a], [float(x) for x in b]
+    if min(len(a), len(b)) < 2: raise BitByteError(f"a difference's interval needs two values or more on each side, got {len(a)} and {len(b)}")
+    va, vb = (mean_ci(x)['sd']**2 / len(x) for x in (a, b))
+    df = (va + vb)**2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if va + vb > 0 else len(a) + len(b) - 2
+    return sum(b) / len(b) - sum(a) / len(a), t975(max(1, int(df + 1e-9))) * math.sqrt(va + vb)   # rounded down, not below an integer by float error

@@ -11,7 +11,8 @@ from ..core import BitByteError, device_name, pick_device, git_info
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
-           'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
+           'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'kernel_class', 'event_us', 'timed_events',
+           'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -233,6 +234,24 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     p._append(ours)
     log(f"peer, seed {seed}, at {theirs['time_budget']:.1f} s of training: nanoGPT {theirs['val_value']:.3f} bpb; "
         f"{backbone} (lr {lr:g}, {shape}) {run['val_value']:.3f}")
+
+# %% ../../nbs/experiments/04_peer.ipynb #b2f1d1ef
+def peer_gap(pp) -> dict|None:
+    """The peer's evidence in protocol v2's `peer` rows: the project's configuration with the most seeds (`backbone`, `lr`,
+    `shape`) and its complete pairs with nanoGPT (`ours`, `theirs`: a row per seed), our mean minus nanoGPT's with its 95%
+    half-width (`diff`, `ci95`; infinite from one pair), our bytes per second over nanoGPT's (`speed`) and the two
+    parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair."""
+    n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
+    if not len(n) or not len(o): return None
+    b, lr, sh = o.groupby(['backbone', 'lr', 'shape']).size().idxmax()
+    o = o[(o.backbone == b) & (o.lr == lr) & (o['shape'] == sh)]; n = n[n.seed.isin(o.seed)]; o = o[o.seed.isin(n.seed)]   # the complete pairs
+    if not len(n): return None
+    from bitbyte.experiments.intervals import diff_ci
+    d, h = diff_ci(n.val_value, o.val_value) if len(n) >= 2 else (float(o.val_value.mean() - n.val_value.mean()), float('inf'))
+    speed = float(o.bytes_per_s.median() / n.bytes_per_s.median()) if 'bytes_per_s' in pp else float('nan')
+    params = tuple(float(x.params.median()) if 'params' in pp else float('nan') for x in (o, n))
+    return dict(backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h, speed=speed, params=params)
+
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b
 KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),
