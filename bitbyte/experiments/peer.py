@@ -8,6 +8,7 @@ import json, math, os, time
 from pathlib import Path
 import torch
 from ..core import BitByteError, device_name, pick_device, git_info
+from .intervals import diff_ci
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
@@ -83,7 +84,7 @@ print(json.dumps(dict(val_bpb=tot / (k * T) / math.log(2), val_bytes=k * T, wind
                       weight_bytes=sum(p.numel() * p.element_size() for p in ps))))
 '''
 
-_NANOGPT_SEEDED = r'''
+_NANOGPT_RUN = r'''
 import runpy, sys, torch
 from pathlib import Path
 shift, train = int(sys.argv[1]), sys.argv[2]
@@ -113,7 +114,7 @@ def run_nanogpt(checkout, data, work, max_iters:int=5000, skip:int=50, config:st
               always_save_checkpoint=True, device=str(device), compile=torch.device(device).type == 'cuda', **(overrides or {}))
     if torch.device(device).type != 'cuda': ov.setdefault('dtype', 'float32')
     argv = [str(checkout/'train.py'), str(checkout/config), *[f"--{k}={v}" for k, v in ov.items()]]
-    cmd = [sys.executable, '-c', _NANOGPT_SEEDED, str(int(seed)), *argv]
+    cmd = [sys.executable, '-c', _NANOGPT_RUN, str(int(seed)), *argv]
     t0 = time.perf_counter(); iters, evals, lines, peak = [], [], [], None
     proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
     for line in proc.stdout:   # each line's arrival time: a logged iteration has just synced with the device
@@ -246,12 +247,10 @@ def peer_gap(pp) -> dict|None:
     b, lr, sh = o.groupby(['backbone', 'lr', 'shape']).size().idxmax()
     o = o[(o.backbone == b) & (o.lr == lr) & (o['shape'] == sh)]; n = n[n.seed.isin(o.seed)]; o = o[o.seed.isin(n.seed)]   # the complete pairs
     if not len(n): return None
-    from bitbyte.experiments.intervals import diff_ci
     d, h = diff_ci(n.val_value, o.val_value) if len(n) >= 2 else (float(o.val_value.mean() - n.val_value.mean()), float('inf'))
     speed = float(o.bytes_per_s.median() / n.bytes_per_s.median()) if 'bytes_per_s' in pp else float('nan')
     params = tuple(float(x.params.median()) if 'params' in pp else float('nan') for x in (o, n))
     return dict(backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h, speed=speed, params=params)
-
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b
 KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),
