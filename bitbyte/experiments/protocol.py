@@ -306,14 +306,15 @@ class ProtocolV2:
         out = Path(fr.run_dir)/f"eval_w{window}.json"
         argv = ['eval', str(fr.checkpoint), '--data', self.data['linux'], '--seq_len', str(window),
                 '--batch_size', str(max(1, 65536 // window)), '--device', self.device, '--json', str(out)]
-        self.cli(argv, Path(fr.run_dir)/f"eval_w{window}.log", gpu)
-        r = json.loads(out.read_text())
+        t0 = time.time(); self.cli(argv, Path(fr.run_dir)/f"eval_w{window}.log", gpu); wall = time.time() - t0
+        r = json.loads(out.read_text()); peak = r.get('peak_mem_bytes')
         self._append(dict(run_id=f"{self.experiment}-{k}", experiment=self.experiment, arm=k, commit=(r.get('commit') or '')[:10],
                           dirty=r.get('dirty'), device=r.get('device'), family=r.get('family'), params=fr.params, data=self.data['linux'],
                           seed=seed, seq_len=str(window), val_metric=r.get('metric'), val_value=r[r['metric']], checkpoint=fr.checkpoint,
                           time=time.strftime('%Y-%m-%dT%H:%M:%S'), size=self.size, phase='longctx', corpus='linux',
                           backbone=backbone, lr=fr.lr, shape=fr['shape'], batch_bytes=fr.batch_bytes, time_budget=self.time_budget or None,
-                          window=window, run_dir=fr.run_dir, command=r.get('command')))
+                          window=window, run_dir=fr.run_dir, command=r.get('command'), wall_s=wall, eval_s=r.get('seconds'),
+                          bytes_per_s=r.get('bytes_per_s'), peak_mem_gib=peak / 2**30 if peak is not None else None))   # a run record's figures
         return r[r['metric']]
 
     def longctx(self, backbone) -> int:
