@@ -79,6 +79,13 @@ if [ -n "${LIMIT:-}" ] && [ "$HARD" -gt $((LIMIT - 30 - SECONDS)) ]; then
   if [ "$HARD" -lt 1 ]; then echo "protocol_call: LIMIT=$LIMIT leaves no time for an arm and the archive; give the call a longer limit"; exit 1; fi
   echo "protocol_call: HARD lowered to ${HARD} s, so the archive is written inside the call's limit (LIMIT=${LIMIT} s)"
 fi
+# ARM_S (default 70: an in-process arm of a shape compiled earlier in the call took 68-70 s on the H200): an arm started
+# later than that before HARD is stopped before it ends, and its GPU time is lost. The protocol's clock starts a second or two
+# after HARD's, so arms start until HARD - ARM_S at the latest (0: none; the call still archives what it has)
+if [ "${SIZE:-report}" = report ] && [ "${SECS%.*}" -gt $((HARD - ${ARM_S:-70})) ]; then
+  SECS=$((HARD - ${ARM_S:-70})); [ "$SECS" -lt 0 ] && SECS=0
+  echo "protocol_call: arms start until ${SECS} s, ${ARM_S:-70} s before HARD (${HARD} s): one started later could not finish"
+fi
 timeout --signal=INT --kill-after=15 "$HARD" python3 - "$WORK" "$SECS" "$KW" <<'EOF'
 import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
