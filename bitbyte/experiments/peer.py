@@ -11,9 +11,9 @@ from ..core import BitByteError, device_name, pick_device, git_info
 from .intervals import diff_ci
 
 # %% auto #0
-__all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data', 'run_nanogpt',
-           'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'kernel_class', 'event_us', 'timed_events',
-           'mm_flops']
+__all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'PEER_SEEDS', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data',
+           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'kernel_class', 'event_us',
+           'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -181,8 +181,9 @@ def race_nanogpt(checkout, data, runs_dir, device='cuda', max_iters:int=5000, co
 
 # %% ../../nbs/experiments/04_peer.ipynb #945f8a9c
 PEER_S = 240   # one seed's pair on an H200: nanoGPT's 5000 iterations (compilation and evaluation with them), then our arm
+PEER_SEEDS = (0, 1, 2)   # the pairs the peer's evidence holds: three seeds, as the finals
 
-def protocol_peer(p, checkout, seeds=(0, 1, 2), max_iters:int=5000, gpu=None, time_left=None, log=print) -> list[dict]:
+def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, time_left=None, log=print) -> list[dict]:
     """nanoGPT and protocol `p`'s best Shakespeare configuration at equal training seconds, a pair per seed (phase
     'peer'): for each of `seeds` without its pair in the table, nanoGPT with that seed, then our arm with it for
     nanoGPT's steady training seconds. A pair starts only while `time_left()` (seconds, e.g. `p.seconds_left`; None:
@@ -211,12 +212,13 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     family, model = p.model_for('shakespeare', backbone)
     device = str(pick_device(p.device))
     common = dict(size=p.size, phase='peer', corpus='shakespeare', window=None, seed=seed)
+    data = p.corpus_data('shakespeare')   # made or found once: a call over Linux alone has no Shakespeare of its own
     if nk in set(rows.arm): theirs = rows[rows.arm == nk].iloc[-1].to_dict()   # an earlier call ran it; our arm was cut off
     else:
-        peer = run_nanogpt(checkout, p.corpus_data('shakespeare'), p.runs/f'peer_nanogpt_s{seed}', max_iters=max_iters, device=device, seed=seed, log=log)
+        peer = run_nanogpt(checkout, data, p.runs/f'peer_nanogpt_s{seed}', max_iters=max_iters, device=device, seed=seed, log=log)
         budget = peer['step_ms'] * peer['steps'] / 1e3   # nanoGPT's steady training seconds: compilation and evaluation apart
         theirs = dict(run_id=f"{p.experiment}-peer-nanogpt-s{seed}", experiment=p.experiment, arm=nk, backbone='nanogpt', family='nanogpt',
-                      commit=(git_info().get('commit') or '')[:10], device=peer['device'], data=data_label(data_spec(p.corpus_data('shakespeare'))),
+                      commit=(git_info().get('commit') or '')[:10], device=peer['device'], data=data_label(data_spec(data)),
                       steps=peer['steps'], bytes_seen=peer['bytes_per_step'] * peer['steps'], val_metric='bpb', val_value=peer['val_bpb'],
                       bytes_per_s=peer['train_bytes_per_s'], wall_s=peer['wall_s'], train_s=budget, time_budget=budget,
                       dropout=NANOGPT_CHAR['dropout'],   # its config's
@@ -226,7 +228,7 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
                       **common)
         p._append(theirs)   # now: a call cut off during our arm keeps nanoGPT's row, and the next call pairs it
     k = p.key('peer', 'shakespeare', backbone, lr, shape, seed); out = p.runs/k.replace('/', '_')
-    p.cli(train_argv(family, model, p.corpus_data('shakespeare'), out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
+    p.cli(train_argv(family, model, data, out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
           out/'cli.log', gpu)
     run = json.loads((out/RUN_RECORD_FILE).read_text())
     ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),
@@ -240,8 +242,9 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
 def peer_gap(pp) -> dict|None:
     """The peer's evidence in protocol v2's `peer` rows: the project's configuration with the most seeds (`backbone`, `lr`,
     `shape`) and its complete pairs with nanoGPT (`ours`, `theirs`: a row per seed), our mean minus nanoGPT's with its 95%
-    half-width (`diff`, `ci95`; infinite from one pair), our bytes per second over nanoGPT's (`speed`) and the two
-    parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair."""
+    half-width (`diff`, `ci95`; infinite from one pair) and what it says (`verdict`: 'ahead' or 'behind' where the interval
+    excludes zero, 'tie' where it holds it, None from one pair), our bytes per second over nanoGPT's (`speed`) and the
+    two parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair."""
     n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
     if not len(n) or not len(o): return None
     b, lr, sh = o.groupby(['backbone', 'lr', 'shape']).size().idxmax()
@@ -250,7 +253,8 @@ def peer_gap(pp) -> dict|None:
     d, h = diff_ci(n.val_value, o.val_value) if len(n) >= 2 else (float(o.val_value.mean() - n.val_value.mean()), float('inf'))
     speed = float(o.bytes_per_s.median() / n.bytes_per_s.median()) if 'bytes_per_s' in pp else float('nan')
     params = tuple(float(x.params.median()) if 'params' in pp else float('nan') for x in (o, n))
-    return dict(backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h, speed=speed, params=params)
+    verdict = None if len(n) < 2 else 'ahead' if d + h < 0 else 'behind' if d - h > 0 else 'tie'
+    return dict(backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h, verdict=verdict, speed=speed, params=params)
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b
 KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),

@@ -89,8 +89,9 @@ fi
 timeout --signal=INT --kill-after=15 "$HARD" python3 - "$WORK" "$SECS" "$KW" <<'EOF'
 import json, os, sys
 from bitbyte.experiments.protocol import ProtocolV2
+from bitbyte.experiments.peer import PEER_SEEDS
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
-phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None); seeds = kw.pop('peer_seeds', (0, 1, 2))
+phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None); seeds = kw.pop('peer_seeds', PEER_SEEDS)
 peer_first = kw.pop('peer_first', False)   # the pairs before the arms (a call that finishes the pairs, then trains arms)
 main = None
 if kw.pop('in_process', False): from bitbyte.cli import main   # one GPU: every arm in this process (ProtocolV2.cli)
