@@ -12,8 +12,8 @@ from .intervals import diff_ci
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'PEER_SEEDS', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data',
-           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'kernel_class', 'event_us',
-           'timed_events', 'mm_flops']
+           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'peer_gaps', 'kernel_class',
+           'event_us', 'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -187,13 +187,18 @@ def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, t
     """nanoGPT and protocol `p`'s best Shakespeare configuration at equal training seconds, a pair per seed (phase
     'peer'): for each of `seeds` without its pair in the table, nanoGPT with that seed, then our arm with it for
     nanoGPT's steady training seconds. A pair starts only while `time_left()` (seconds, e.g. `p.seconds_left`; None:
-    no limit) holds `PEER_S`; a later call runs the rest. Returns the table's peer rows."""
+    no limit) holds `PEER_S`; a later call runs the rest. Without finals, the sweep's best pairs only once that sweep is
+    complete (`ProtocolV2.best`: its grid and any step past its ends), so every pair is of one configuration. Returns
+    the table's peer rows."""
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
     fin = sh[sh.phase == 'final']
     backbone, lr, shape = (fin.groupby(['backbone', 'lr', 'shape']).val_value.mean().idxmin() if len(fin) else
                            tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), ['backbone', 'lr', 'shape']]))
+    if not len(fin) and p.best('shakespeare', backbone) is None:   # pairs at a best the sweep may still move would pair nothing later
+        log(f"peer: the sweep of {backbone} on shakespeare is not complete (its grid, or a step past its end); the pairs wait for it")
+        rows = p.rows(); return rows[rows.phase == 'peer'].to_dict('records')
     for s in seeds:
         rows = p.rows(); have = set(rows[rows.phase == 'peer'].arm) if len(rows) else set()
         if p.key('peer', 'shakespeare', backbone, lr, shape, s) in have: continue   # this seed's pair is in (at this configuration)
@@ -244,7 +249,14 @@ def peer_gap(pp) -> dict|None:
     `shape`) and its complete pairs with nanoGPT (`ours`, `theirs`: a row per seed), our mean minus nanoGPT's with its 95%
     half-width (`diff`, `ci95`; infinite from one pair) and what it says (`verdict`: 'ahead' or 'behind' where the interval
     excludes zero, 'tie' where it holds it, None from one pair), our bytes per second over nanoGPT's (`speed`) and the
-    two parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair."""
+    two parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair.
+    Rows of several protocol sizes (`size`: the peer's `large` beside the report's): the configuration's size, with
+    nanoGPT's runs of that size, its own pairs (`size`; `peer_gaps` gives each size's)."""
+    if 'size' in pp and pp['size'].nunique() > 1:
+        o = pp[pp.backbone != 'nanogpt']
+        if not len(o): return None
+        s = o.groupby(['size', 'backbone', 'lr', 'shape'], sort=False).size().idxmax()[0]   # a tie: the earlier in the table
+        return peer_gap(pp[pp['size'] == s])
     n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
     if not len(n) or not len(o): return None
     b, lr, sh = o.groupby(['backbone', 'lr', 'shape']).size().idxmax()
@@ -254,7 +266,15 @@ def peer_gap(pp) -> dict|None:
     speed = float(o.bytes_per_s.median() / n.bytes_per_s.median()) if 'bytes_per_s' in pp else float('nan')
     params = tuple(float(x.params.median()) if 'params' in pp else float('nan') for x in (o, n))
     verdict = None if len(n) < 2 else 'ahead' if d + h < 0 else 'behind' if d - h > 0 else 'tie'
-    return dict(backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h, verdict=verdict, speed=speed, params=params)
+    return dict(size=o['size'].iloc[0] if 'size' in o else None, backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h,
+                verdict=verdict, speed=speed, params=params)
+
+def peer_gaps(pp) -> list[dict]:
+    """`peer_gap` of each protocol size in `pp` with a complete pair, the smallest model first: the report's pairs, then
+    those of a larger size (`V2_SIZES['large']`, the lever the report's tie points to)."""
+    groups = pp.groupby('size', sort=False) if 'size' in pp else [(None, pp)]
+    gs = [g for _, x in groups if (g := peer_gap(x)) is not None]
+    return sorted(gs, key=lambda g: g['params'][0] if g['params'][0] == g['params'][0] else 0)
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b
 KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),

@@ -36,6 +36,10 @@ V2_SIZES = dict(
                 corpus_model=dict(shakespeare=dict(dropout=0.2)),   # nanoGPT's for this corpus: an arm reads its 7.9 MB 7-21 times
                 train=dict(warmup_steps=100, min_lr_frac=0.1, beta2=0.99, log_every=50, eval_every=1000,
                            eval_bytes=262144, probe_every=0, compile=True, progress=False)))   # evaluation batches of 256 KiB (the trainer's default)
+# the peer's lever (memo: the project's arm ties nanoGPT at its own size while reading 2.1x its bytes per second):
+# bitbyte-fp at 2.4x the parameters on Shakespeare, nanoGPT's shape, the report's recipe and budget; its own sweep, then the pairs
+V2_SIZES['large'] = dict(V2_SIZES['report'], model=dict(d_model=512, n_layer=8, n_head=8), backbones=['bitbyte-fp'],
+                         corpora=['shakespeare'], shapes=V2_SIZES['report']['shapes'][:1], windows=[])
 
 def shape_name(s:dict) -> str: return f"T{s['seq_len']}xB{s['batch_bytes']}"
 
@@ -128,7 +132,7 @@ class ProtocolV2:
         if size not in V2_SIZES: raise BitByteError(f"unknown size {size!r}; use one of {list(V2_SIZES)}")
         S = V2_SIZES[size]; self.size, self.work = size, Path(work)
         self.backbones = list(backbones or S['backbones'])
-        self.corpora = list(corpora or V2_CORPORA)
+        self.corpora = list(corpora or S.get('corpora', V2_CORPORA))   # a size may hold fewer (the peer's `large`: Shakespeare)
         bad = sorted(set(self.corpora) - set(V2_CORPORA))
         if bad: raise BitByteError(f"unknown corpora {bad}; use some of {list(V2_CORPORA)}")
         self.models = {b: backbone_model(b, size) for b in self.backbones}

@@ -22,7 +22,8 @@
 # (34 MiB), which do not fit one carry together, can travel in two calls.
 # LIMIT: the job runner's limit, less the seconds the command spent before this script (below, at HARD): keeps the archive.
 # STATE (default /tmp/protocol_state): where the machine keeps the table and journal between calls (see below).
-# SIZE (default report): the protocol size; SIZE=toy runs the whole call on a CPU in seconds (a check of this script).
+# SIZE (default report): the protocol size; SIZE=toy runs the whole call on a CPU in seconds (a check of this script);
+#   SIZE=large is the peer's larger bitbyte-fp on Shakespeare (V2_SIZES), timed as the report's.
 # Carry .whl_exp (optuna, colorlog) and, for a call with Linux among its corpora, artifacts/carry (the Linux archive:
 # `bitbyte prepare linux --subset carry --archive artifacts/carry/linux-carry.tar.xz`). The folder comes back as $OUT/WORK.tgz (table, journal,
 # every arm's log in logs/, its run record and metrics in runs/protocol_v2/: unpack that into artifacts/reports): the job runner returns only a few files per call.
@@ -31,10 +32,10 @@ SECS=${1:?seconds}; WORK="$OUT/${2:-reports}"; KW=${3:-'{}'}
 SITE=${SITE:-/tmp/site}
 # an arm takes 90 s or more at report size, whatever is left of the call: with under a minute to start one in, start none
 # (a call cut off by the job runner's limit returns no archive, and loses every arm it ran)
-if [ "${SIZE:-report}" = report ] && [ "${SECS%.*}" -lt 60 ]; then
+if [ "${SIZE:-report}" != toy ] && [ "${SECS%.*}" -lt 60 ]; then
   echo "protocol_call: ${SECS} s to start arms in, less than 60: no arm in this call (give the protocol line a call of its own)"; exit 0
 fi
-if [ -n "${LIMIT:-}" ] && [ "${SIZE:-report}" = report ] && [ "$LIMIT" -lt 90 ]; then   # an arm's minute and the archive's 30 s
+if [ -n "${LIMIT:-}" ] && [ "${SIZE:-report}" != toy ] && [ "$LIMIT" -lt 90 ]; then   # an arm's minute and the archive's 30 s
   echo "protocol_call: LIMIT=$LIMIT s cannot hold an arm and the archive (90 s at least); give the call a longer limit"; exit 1
 fi
 bash tools/offline_gpu/install_wheels.sh "$SITE" .whl_exp .whl .whl_m1 .whl_m2   # what a warm machine holds already is skipped
@@ -43,8 +44,9 @@ if [ -n "${REQUIRE:-}" ] && ! python3 -c "import importlib; [importlib.import_mo
   echo "protocol_call: cannot import one of '$REQUIRE': carry their wheels in .whl (or install them earlier on this machine)"; exit 1
 fi
 # the Linux archive only where the call trains on Linux (a Shakespeare call can carry wheels in its place); toy data is made in WORK
-linux=$(python3 -c "import json, sys; print(int('linux' in json.loads(sys.argv[1]).get('corpora', ['linux'])))" "$KW") || exit 1
-if [ "${SIZE:-report}" = report ] && [ "$linux" = 1 ] && [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then
+linux=$(python3 -c "import json, sys; from bitbyte.experiments.protocol import V2_SIZES, V2_CORPORA; S = V2_SIZES[sys.argv[2]]
+print(int('linux' in json.loads(sys.argv[1]).get('corpora', S.get('corpora', V2_CORPORA))))" "$KW" "${SIZE:-report}") || exit 1   # the size's own corpora by default
+if [ "${SIZE:-report}" != toy ] && [ "$linux" = 1 ] && [ ! -f artifacts/datasets/linux-carry/val/manifest.json ]; then
   mkdir -p artifacts/datasets && tar -xJf artifacts/carry/linux-carry.tar.xz -C artifacts/datasets || exit 1
 fi
 mkdir -p "$WORK/logs" && cp artifacts/reports/results.csv artifacts/reports/protocol_v2.optuna.jsonl "$WORK/"
@@ -82,7 +84,7 @@ fi
 # ARM_S (default 70: an in-process arm of a shape compiled earlier in the call took 68-70 s on the H200): an arm started
 # later than that before HARD is stopped before it ends, and its GPU time is lost. The protocol's clock starts a second or two
 # after HARD's, so arms start until HARD - ARM_S at the latest (0: none; the call still archives what it has)
-if [ "${SIZE:-report}" = report ] && [ "${SECS%.*}" -gt $((HARD - ${ARM_S:-70})) ]; then
+if [ "${SIZE:-report}" != toy ] && [ "${SECS%.*}" -gt $((HARD - ${ARM_S:-70})) ]; then
   SECS=$((HARD - ${ARM_S:-70})); [ "$SECS" -lt 0 ] && SECS=0
   echo "protocol_call: arms start until ${SECS} s, ${ARM_S:-70} s before HARD (${HARD} s): one started later could not finish"
 fi
