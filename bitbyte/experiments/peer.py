@@ -252,21 +252,20 @@ def peer_gap(pp) -> dict|None:
     two parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair.
     Rows of several protocol sizes (`size`: the peer's `large` beside the report's): the configuration's size, with
     nanoGPT's runs of that size, its own pairs (`size`; `peer_gaps` gives each size's)."""
-    if 'size' in pp and pp['size'].nunique() > 1:
-        o = pp[pp.backbone != 'nanogpt']
-        if not len(o): return None
-        s = o.groupby(['size', 'backbone', 'lr', 'shape'], sort=False).size().idxmax()[0]   # a tie: the earlier in the table
-        return peer_gap(pp[pp['size'] == s])
     n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
     if not len(n) or not len(o): return None
-    b, lr, sh = o.groupby(['backbone', 'lr', 'shape']).size().idxmax()
-    o = o[(o.backbone == b) & (o.lr == lr) & (o['shape'] == sh)]; n = n[n.seed.isin(o.seed)]; o = o[o.seed.isin(n.seed)]   # the complete pairs
+    keys = ['size', 'backbone', 'lr', 'shape'] if 'size' in pp else ['backbone', 'lr', 'shape']
+    cfg = dict(zip(keys, o.groupby(keys, sort=False).size().idxmax()))   # the most seeds; a tie: the earlier in the table
+    for k, v in cfg.items(): o = o[o[k] == v]
+    if 'size' in cfg: n = n[n['size'] == cfg['size']]   # nanoGPT's runs of that size: the calls its pairs ran in
+    n = n[n.seed.isin(o.seed)]; o = o[o.seed.isin(n.seed)]   # the complete pairs
     if not len(n): return None
+    b, lr, sh = cfg['backbone'], cfg['lr'], cfg['shape']
     d, h = diff_ci(n.val_value, o.val_value) if len(n) >= 2 else (float(o.val_value.mean() - n.val_value.mean()), float('inf'))
     speed = float(o.bytes_per_s.median() / n.bytes_per_s.median()) if 'bytes_per_s' in pp else float('nan')
     params = tuple(float(x.params.median()) if 'params' in pp else float('nan') for x in (o, n))
     verdict = None if len(n) < 2 else 'ahead' if d + h < 0 else 'behind' if d - h > 0 else 'tie'
-    return dict(size=o['size'].iloc[0] if 'size' in o else None, backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h,
+    return dict(size=cfg.get('size'), backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h,
                 verdict=verdict, speed=speed, params=params)
 
 def peer_gaps(pp) -> list[dict]:
