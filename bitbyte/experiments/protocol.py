@@ -4,7 +4,7 @@
 
 # %% ../../nbs/experiments/01_protocol.ipynb #19bba48b
 from __future__ import annotations
-import json, math, threading, time
+import json, math, re, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from ..core import BitByteError
@@ -41,7 +41,9 @@ V2_SIZES = dict(
 V2_SIZES['large'] = dict(V2_SIZES['report'], model=dict(d_model=512, n_layer=8, n_head=8), backbones=['bitbyte-fp'],
                          corpora=['shakespeare'], shapes=V2_SIZES['report']['shapes'][:1], windows=[])
 
-def shape_name(s:dict) -> str: return f"T{s['seq_len']}xB{s['batch_bytes']}"
+def shape_name(s:dict) -> str:
+    "`T{seq_len}xB{batch_bytes}`, and `e{eval_seq_len}` for a shape whose arms are scored in windows of another length than they train at."
+    e = s.get('eval_seq_len'); return f"T{s['seq_len']}xB{s['batch_bytes']}" + (f"e{e}" if e and e != s['seq_len'] else '')
 
 def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
     "(family, model config dict) of `backbone` at `size`; MambaLMs matched to the BitByteLM's parameter count."
@@ -70,7 +72,7 @@ def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int
     argv = ['train', '--family', family, '--model_json', json.dumps(model, sort_keys=True), '--data', str(data), '--out', str(out),
             '--lr', f"{lr:g}", '--seq_len', str(shape['seq_len']), '--batch_bytes', str(shape['batch_bytes']),
             '--micro_bytes', str(shape.get('micro_bytes', shape['batch_bytes'])), '--seed', str(seed), '--device', device,
-            '--allow_overwrite']
+            '--allow_overwrite'] + (['--eval_seq_len', str(shape['eval_seq_len'])] if shape.get('eval_seq_len') else [])
     argv += ['--time_budget', f"{time_budget:g}"] if time_budget else ['--steps', str(steps)]
     for k, v in train_kw.items(): argv += _opt(k, v)
     return argv
@@ -113,12 +115,14 @@ def key_field(arms, name:str):
 def current_rows(df):
     """Protocol rows `df` without the finals (and their long-window evaluations) of a configuration that is no longer
     its backbone's best sweep arm (same corpus recipe and budget), as when the sweep went past its grid's end after
-    them: the reports count the finals of the best."""
+    them: the reports count the finals of the best. A shape also swept scored in another window (`T256xB16384e2048`)
+    stands in for its plain arms there: the best is chosen by one measure."""
     if not len(df): return df
     grp = list(zip(*(key_field(df.arm, f) for f in ('corpus', 'backbone', 'budget'))))   # the corpus with its recipe
-    best = {}
+    best, plain = {}, lambda sh: re.sub(r'e\d+$', '', str(sh))
+    scored = {(g, plain(sh)) for g, p, sh in zip(grp, df.phase, df['shape']) if p == 'sweep' and plain(sh) != sh}
     for g, p, lr, sh, v in zip(grp, df.phase, df.lr, df['shape'], df.val_value):
-        if p == 'sweep' and v == v and (g not in best or v < best[g][2]): best[g] = (lr, sh, v)
+        if p == 'sweep' and v == v and (g, sh) not in scored and (g not in best or v < best[g][2]): best[g] = (lr, sh, v)
     return df[[p not in ('final', 'longctx') or g not in best or (math.isclose(lr, best[g][0], rel_tol=1e-6) and sh == best[g][1])
                for g, p, lr, sh in zip(grp, df.phase, df.lr, df['shape'])]]
 
@@ -212,8 +216,10 @@ class ProtocolV2:
         if left == 0: return 0
         full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         done, trials = self.done(), study.get_trials(deepcopy=False, states=(require_optuna().trial.TrialState.COMPLETE,))
-        if lost := [k for k in (self.key(*arm(t.params)) for t in trials) if k not in done]:   # a table older than the journal
-            print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
+        other = [t for t in trials if any(t.params.get(k) not in v for k, v in grid.items())]   # another call's grid (another shape)
+        if other: print(f"{full}: the journal holds another grid ({other[0].params}): the study starts again; arms already in the table do not train")
+        if (lost := [k for k in (self.key(*arm(t.params)) for t in trials) if k not in done]) or other:   # a table older than the journal
+            if lost: print(f"{full}: {len(lost)} arm(s) the journal ran have no row (e.g. {lost[0]}): the study starts again; only they train")
             require_optuna().delete_study(study_name=full, storage=study._storage)
             study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         return run_study(study, grid, objective, getattr(self._lane, 'gpus', self.gpus), left)
@@ -261,7 +267,7 @@ class ProtocolV2:
         pre = f"{self.size}/sweep/{self.corpus_tag(corpus)}/{backbone}/"
         with self.lock: r = self.rows()
         r = r[r.arm.str.startswith(pre) & r.val_value.notna()] if len(r) else r
-        t = {(float(lr), sh): v for lr, sh, v in zip(r.lr, r['shape'], r.val_value)} if len(r) else {}
+        t = {(float(lr), sh): v for lr, sh, v in zip(r.lr, r['shape'], r.val_value) if sh in self.shapes} if len(r) else {}   # this call's measure
         grid_done = {(f"{lr:g}", sh) for lr in self.lrs for sh in self.shapes} <= {(f"{lr:g}", sh) for lr, sh in t}
         return None if complete and not grid_done else t
 
