@@ -12,8 +12,8 @@ from .intervals import diff_ci
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'PEER_SEEDS', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data',
-           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'peer_gaps', 'kernel_class',
-           'event_us', 'timed_events', 'mm_flops']
+           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'peer_gaps',
+           'peer_deciding', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -274,6 +274,10 @@ def peer_gaps(pp) -> list[dict]:
     groups = pp.groupby('size', sort=False) if 'size' in pp else [(None, pp)]
     gs = [g for _, x in groups if (g := peer_gap(x)) is not None]
     return sorted(gs, key=lambda g: g['params'][0] if g['params'][0] == g['params'][0] else 0)
+
+def peer_deciding(gs:list[dict]) -> dict|None:
+    "Of `peer_gaps`' list, the size that decides the bar (the project's arm beats nanoGPT): the first resolved ahead, else the largest tried."
+    return next((g for g in gs if g['verdict'] == 'ahead'), gs[-1] if gs else None)
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b
 KERNEL_CLASSES = [('attention', r'flash|fmha|attention|sdpa|attn'),

@@ -15,7 +15,8 @@ from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
-           'shape_name', 'backbone_model', 'train_argv', 'v2_data', 'key_field', 'current_rows', 'ProtocolV2']
+           'shape_name', 'shape_parts', 'backbone_model', 'train_argv', 'v2_data', 'key_field', 'current_rows',
+           'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -44,6 +45,10 @@ V2_SIZES['large'] = dict(V2_SIZES['report'], model=dict(d_model=512, n_layer=8, 
 def shape_name(s:dict) -> str:
     "`T{seq_len}xB{batch_bytes}`, and `e{eval_seq_len}` for a shape whose arms are scored in windows of another length than they train at."
     e = s.get('eval_seq_len'); return f"T{s['seq_len']}xB{s['batch_bytes']}" + (f"e{e}" if e and e != s['seq_len'] else '')
+
+def shape_parts(name) -> tuple[str, int|None]:
+    "A `shape_name` split: the plain shape, and the window its arms are scored in where that is another (else None)."
+    m = re.fullmatch(r'(.*?)(?:e(\d+))?', str(name)); return m[1], int(m[2]) if m[2] else None
 
 def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
     "(family, model config dict) of `backbone` at `size`; MambaLMs matched to the BitByteLM's parameter count."
@@ -119,8 +124,8 @@ def current_rows(df):
     stands in for its plain arms there: the best is chosen by one measure."""
     if not len(df): return df
     grp = list(zip(*(key_field(df.arm, f) for f in ('corpus', 'backbone', 'budget'))))   # the corpus with its recipe
-    best, plain = {}, lambda sh: re.sub(r'e\d+$', '', str(sh))
-    scored = {(g, plain(sh)) for g, p, sh in zip(grp, df.phase, df['shape']) if p == 'sweep' and plain(sh) != sh}
+    best = {}
+    scored = {(g, shape_parts(sh)[0]) for g, p, sh in zip(grp, df.phase, df['shape']) if p == 'sweep' and shape_parts(sh)[1]}
     for g, p, lr, sh, v in zip(grp, df.phase, df.lr, df['shape'], df.val_value):
         if p == 'sweep' and v == v and (g, sh) not in scored and (g not in best or v < best[g][2]): best[g] = (lr, sh, v)
     return df[[p not in ('final', 'longctx') or g not in best or (math.isclose(lr, best[g][0], rel_tol=1e-6) and sh == best[g][1])
