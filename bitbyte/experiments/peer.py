@@ -4,15 +4,16 @@
 
 # %% ../../nbs/experiments/04_peer.ipynb #d711b842
 from __future__ import annotations
-import json, math, os, time
+import copy, json, math, os, time
 from pathlib import Path
 import torch
 from ..core import BitByteError, device_name, pick_device, git_info
 from .intervals import diff_ci
+from .protocol import key_field, recipe_parts
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'PEER_SEEDS', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data',
-           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'peer_gap', 'peer_gaps',
+           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'at_recipe', 'peer_gap', 'peer_gaps',
            'peer_deciding', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
@@ -188,14 +189,17 @@ def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, t
     'peer'): for each of `seeds` without its pair in the table, nanoGPT with that seed, then our arm with it for
     nanoGPT's steady training seconds. A pair starts only while `time_left()` (seconds, e.g. `p.seconds_left`; None:
     no limit) holds `PEER_S`; a later call runs the rest. Without finals, the sweep's best pairs only once that sweep is
-    complete (`ProtocolV2.best`: its grid and any step past its ends), so every pair is of one configuration. Returns
-    the table's peer rows."""
+    complete (`ProtocolV2.best`: its grid and any step past its ends), so every pair is of one configuration. The best
+    is chosen over every Shakespeare recipe of `p`'s size (`shakespeare+dropout0.3`, a call's `corpus_model`), and its
+    pairs train and are keyed at that recipe (`at_recipe`). Returns the table's peer rows."""
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
-    fin = sh[sh.phase == 'final']
-    backbone, lr, shape = (fin.groupby(['backbone', 'lr', 'shape']).val_value.mean().idxmin() if len(fin) else
-                           tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), ['backbone', 'lr', 'shape']]))
+    sh = sh.assign(recipe=key_field(sh.arm, 'corpus'))
+    fin, cfg = sh[sh.phase == 'final'], ['backbone', 'lr', 'shape', 'recipe']
+    backbone, lr, shape, recipe = (fin.groupby(cfg).val_value.mean().idxmin() if len(fin) else
+                                   tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), cfg]))
+    p = at_recipe(p, recipe)
     if not len(fin) and p.best('shakespeare', backbone) is None:   # pairs at a best the sweep may still move would pair nothing later
         log(f"peer: the sweep of {backbone} on shakespeare is not complete (its grid, or a step past its end); the pairs wait for it")
         rows = p.rows(); return rows[rows.phase == 'peer'].to_dict('records')
@@ -206,6 +210,13 @@ def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, t
             log(f"peer: no time for seed {s}'s pair in this call (it takes about {PEER_S} s); the next call runs it"); break
         _peer_pair(p, checkout, backbone, lr, shape, s, max_iters, gpu, log)
     rows = p.rows(); return rows[rows.phase == 'peer'].to_dict('records')
+
+def at_recipe(p, tag):
+    """Protocol `p`, or a copy of it whose corpus trains at the recipe `tag` spells (`shakespeare+dropout0.3`, as keys
+    hold it): its keys, model and sweep are that recipe's, its table and clock `p`'s."""
+    corpus, model = recipe_parts(tag)
+    if p.corpus_tag(corpus) == tag: return p
+    q = copy.copy(p); q.corpus_model = {**p.corpus_model, corpus: model}; return q
 
 def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
     "nanoGPT with `seed` (unless its row is in the table: its training seconds are reused), then our arm for those seconds."
@@ -250,14 +261,16 @@ def peer_gap(pp) -> dict|None:
     half-width (`diff`, `ci95`; infinite from one pair) and what it says (`verdict`: 'ahead' or 'behind' where the interval
     excludes zero, 'tie' where it holds it, None from one pair), our bytes per second over nanoGPT's (`speed`) and the
     two parameter counts (`params`: ours, theirs); NaN where the rows lack them. None without a complete pair.
-    Rows of several protocol sizes (`size`: the peer's `large` beside the report's): the configuration's size, with
-    nanoGPT's runs of that size, its own pairs (`size`; `peer_gaps` gives each size's)."""
+    Rows of several protocol sizes (`size`: the peer's `large` beside the report's) or Shakespeare recipes (`recipe`,
+    from the rows' `arm` keys: `shakespeare+dropout0.3`): the configuration's size and recipe, with nanoGPT's runs of
+    those (the calls its pairs ran in), its own pairs (`size`, `recipe`; `peer_gaps` gives each one's)."""
+    if 'arm' in pp and 'recipe' not in pp: pp = pp.assign(recipe=key_field(pp.arm.astype(str), 'corpus').fillna(''))
     n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
     if not len(n) or not len(o): return None
-    keys = ['size', 'backbone', 'lr', 'shape'] if 'size' in pp else ['backbone', 'lr', 'shape']
+    keys = [k for k in ('size', 'recipe') if k in pp] + ['backbone', 'lr', 'shape']
     cfg = dict(zip(keys, o.groupby(keys, sort=False).size().idxmax()))   # the most seeds; a tie: the earlier in the table
     for k, v in cfg.items(): o = o[o[k] == v]
-    if 'size' in cfg: n = n[n['size'] == cfg['size']]   # nanoGPT's runs of that size: the calls its pairs ran in
+    for k in ('size', 'recipe'): n = n[n[k] == cfg[k]] if k in cfg else n   # nanoGPT's runs of that size and recipe
     n = n[n.seed.isin(o.seed)]; o = o[o.seed.isin(n.seed)]   # the complete pairs
     if not len(n): return None
     b, lr, sh = cfg['backbone'], cfg['lr'], cfg['shape']
@@ -265,18 +278,21 @@ def peer_gap(pp) -> dict|None:
     speed = float(o.bytes_per_s.median() / n.bytes_per_s.median()) if 'bytes_per_s' in pp else float('nan')
     params = tuple(float(x.params.median()) if 'params' in pp else float('nan') for x in (o, n))
     verdict = None if len(n) < 2 else 'ahead' if d + h < 0 else 'behind' if d - h > 0 else 'tie'
-    return dict(size=cfg.get('size'), backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h,
+    return dict(size=cfg.get('size'), recipe=cfg.get('recipe'), backbone=b, lr=lr, shape=sh, ours=o, theirs=n, diff=d, ci95=h,
                 verdict=verdict, speed=speed, params=params)
 
 def peer_gaps(pp) -> list[dict]:
-    """`peer_gap` of each protocol size in `pp` with a complete pair, the smallest model first: the report's pairs, then
-    those of a larger size (`V2_SIZES['large']`, the lever the report's tie points to)."""
-    groups = pp.groupby('size', sort=False) if 'size' in pp else [(None, pp)]
+    """`peer_gap` of each protocol size and Shakespeare recipe in `pp` with a complete pair, the smallest model first
+    (a size's recipes in the table's order): the report's pairs, then those of a larger size (`V2_SIZES['large']`, the
+    lever the report's tie points to), then that size's other recipes."""
+    if 'arm' in pp and 'recipe' not in pp: pp = pp.assign(recipe=key_field(pp.arm.astype(str), 'corpus').fillna(''))
+    keys = [k for k in ('size', 'recipe') if k in pp]
+    groups = pp.groupby(keys, sort=False) if keys else [(None, pp)]
     gs = [g for _, x in groups if (g := peer_gap(x)) is not None]
     return sorted(gs, key=lambda g: g['params'][0] if g['params'][0] == g['params'][0] else 0)
 
 def peer_deciding(gs:list[dict]) -> dict|None:
-    "Of `peer_gaps`' list, the size that decides the bar (the project's arm beats nanoGPT): the first resolved ahead, else the largest tried."
+    "Of `peer_gaps`' list, the pairs that decide the bar (the project's arm beats nanoGPT): the first resolved ahead, else the last tried."
     return next((g for g in gs if g['verdict'] == 'ahead'), gs[-1] if gs else None)
 
 # %% ../../nbs/experiments/04_peer.ipynb #ed31727b

@@ -15,8 +15,8 @@ from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
-           'shape_name', 'shape_parts', 'backbone_model', 'train_argv', 'v2_data', 'key_field', 'current_rows',
-           'ProtocolV2']
+           'shape_name', 'shape_parts', 'recipe_parts', 'backbone_model', 'train_argv', 'v2_data', 'key_field',
+           'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -49,6 +49,11 @@ def shape_name(s:dict) -> str:
 def shape_parts(name) -> tuple[str, int|None]:
     "A `shape_name` split: the plain shape, and the window its arms are scored in where that is another (else None)."
     m = re.fullmatch(r'(.*?)(?:e(\d+))?', str(name)); return m[1], int(m[2]) if m[2] else None
+
+def recipe_parts(tag) -> tuple[str, dict]:
+    "A corpus as keys spell it with its recipe (`ProtocolV2.corpus_tag`: `shakespeare+dropout0.3`) split: the corpus, its model overrides."
+    corpus, *parts = str(tag).split('+'); kv = [re.fullmatch(r'([A-Za-z_]+)(.+)', x).groups() for x in parts]   # `{k}{v:g}` each
+    return corpus, {k: int(v) if re.fullmatch(r'-?\d+', v) else float(v) if re.fullmatch(r'-?[\d.]+(e-?\d+)?', v) else v for k, v in kv}
 
 def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
     "(family, model config dict) of `backbone` at `size`; MambaLMs matched to the BitByteLM's parameter count."
@@ -89,8 +94,7 @@ def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) ->
     from bitbyte.training.linux import LINUX_DATASETS
     work = Path(work)
     if size == 'toy':
-        from bitbyte.training.data import head_dataset
-        from bitbyte.training.corpora import pack_files
+        from bitbyte.training.data import head_dataset; from bitbyte.training.corpora import pack_files
         code = work/'code_toy'
         if linux is None and not (code/'val'/'manifest.json').exists():
             import bitbyte
@@ -142,8 +146,7 @@ class ProtocolV2:
         S = V2_SIZES[size]; self.size, self.work = size, Path(work)
         self.backbones = list(backbones or S['backbones'])
         self.corpora = list(corpora or S.get('corpora', V2_CORPORA))   # a size may hold fewer (the peer's `large`: Shakespeare)
-        bad = sorted(set(self.corpora) - set(V2_CORPORA))
-        if bad: raise BitByteError(f"unknown corpora {bad}; use some of {list(V2_CORPORA)}")
+        if bad := sorted(set(self.corpora) - set(V2_CORPORA)): raise BitByteError(f"unknown corpora {bad}; use some of {list(V2_CORPORA)}")
         self.models = {b: backbone_model(b, size) for b in self.backbones}
         self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: model overrides}
         self.lrs = [float(x) for x in (lrs or S['lrs'])]
@@ -343,8 +346,7 @@ class ProtocolV2:
 
     def run(self, phases=('sweep', 'final', 'longctx')) -> int:
         "Run the phases of every corpus and backbone; returns how many arms this call trained or evaluated."
-        bad = sorted(set(phases) - {'sweep', 'final', 'longctx'})
-        if bad: raise BitByteError(f"unknown phases {bad}; use some of ['sweep', 'final', 'longctx']")
+        if bad := sorted(set(phases) - {'sweep', 'final', 'longctx'}): raise BitByteError(f"unknown phases {bad}; use some of ['sweep', 'final', 'longctx']")
         ran0, n = self.ran, len(self.gpus)
         def lane(gpus, backbones):
             self._lane.gpus = gpus   # the GPUs this thread's studies take

@@ -13,6 +13,8 @@
 #   arms (`protocol_peer`: nanoGPT and the best Shakespeare configuration so far, a pair of rows per seed of "peer_seeds",
 #   default [0, 1, 2], each pair about 240 s, started while the call has that long; run it once the Shakespeare finals are in;
 #   "peer_first": true runs the pairs before the arms, e.g. the last pair, then Linux arms in the rest of the call).
+#   "recipes": a list of "corpus_model"s (e.g. [{"shakespeare": {"dropout": 0.3}}, {"shakespeare": {"dropout": 0.1}}]) swept in
+#   turn, each its own arms (keys `shakespeare+dropout0.3`), within the call's SECONDS; the peer then pairs the best of all.
 #   "in_process": true runs every arm in the protocol's own process (one GPU, "gpus": [0]): no interpreter, imports and
 #   CUDA context per arm (13-20 s of each arm's 85-120 s on the H200); compiled state is released between arms, and
 #   after a command fails there the rest run in processes of their own (`run_cli`, `ProtocolV2.cli`).
@@ -89,7 +91,7 @@ if [ "${SIZE:-report}" != toy ] && [ "${SECS%.*}" -gt $((HARD - ${ARM_S:-70})) ]
   echo "protocol_call: arms start until ${SECS} s, ${ARM_S:-70} s before HARD (${HARD} s): one started later could not finish"
 fi
 timeout --signal=INT --kill-after=15 "$HARD" python3 - "$WORK" "$SECS" "$KW" <<'EOF'
-import json, os, sys
+import json, os, sys, time
 from bitbyte.experiments.protocol import ProtocolV2
 from bitbyte.experiments.peer import PEER_SEEDS
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
@@ -97,12 +99,19 @@ phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('
 peer_first = kw.pop('peer_first', False)   # the pairs before the arms (a call that finishes the pairs, then trains arms)
 main = None
 if kw.pop('in_process', False): from bitbyte.cli import main   # one GPU: every arm in this process (ProtocolV2.cli)
-p = ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=secs, main=main, **kw)
+if 'recipes' in kw and 'corpus_model' in kw: sys.exit('protocol_call: give "recipes" or "corpus_model", not both (a recipe is a corpus_model)')
+recipes, t0 = kw.pop('recipes', None) or [kw.pop('corpus_model', None)], time.time()   # None: the size's own recipe
+proto = lambda cm: ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=max(0.0, secs - (time.time() - t0)), main=main,
+                              corpus_model=cm, **kw)   # each recipe's protocol on the call's one clock
+p = proto(recipes[0])
 def pairs():   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
     from bitbyte.experiments.peer import protocol_peer
     protocol_peer(p, peer, seeds=seeds, gpu=p.gpus[0], time_left=p.seconds_left)
 if peer and peer_first: pairs()
-print(f"{p.run(phases)} arms in this call"); print(p.summary().to_string())
+for i, cm in enumerate(recipes):
+    p = proto(cm) if i else p
+    print(f"{p.run(phases)} arms in this call" + (f" ({', '.join(sorted(p.corpus_tag(c) for c in p.corpora))})" if len(recipes) > 1 else ""))
+    if len(s := p.summary()): print(s.to_string())
 if peer and not peer_first: pairs()
 EOF
 rc=$?
