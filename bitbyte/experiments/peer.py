@@ -13,8 +13,8 @@ from .protocol import key_field, recipe_parts
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'PEER_SEEDS', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data',
-           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'at_recipe', 'peer_gap', 'peer_gaps',
-           'peer_deciding', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
+           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'with_recipe', 'at_recipe', 'peer_gap',
+           'peer_gaps', 'peer_deciding', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -195,7 +195,7 @@ def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, t
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
-    sh = sh.assign(recipe=key_field(sh.arm, 'corpus'))
+    sh = with_recipe(sh)
     fin, cfg = sh[sh.phase == 'final'], ['backbone', 'lr', 'shape', 'recipe']
     backbone, lr, shape, recipe = (fin.groupby(cfg).val_value.mean().idxmin() if len(fin) else
                                    tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), cfg]))
@@ -210,6 +210,10 @@ def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, t
             log(f"peer: no time for seed {s}'s pair in this call (it takes about {PEER_S} s); the next call runs it"); break
         _peer_pair(p, checkout, backbone, lr, shape, s, max_iters, gpu, log)
     rows = p.rows(); return rows[rows.phase == 'peer'].to_dict('records')
+
+def with_recipe(rows):
+    "Protocol rows with their corpus's recipe (`recipe`: the corpus as their `arm` keys spell it, `shakespeare+dropout0.3`); as they are without keys."
+    return rows.assign(recipe=key_field(rows.arm.astype(str), 'corpus').fillna('')) if 'arm' in rows and 'recipe' not in rows else rows
 
 def at_recipe(p, tag):
     """Protocol `p`, or a copy of it whose corpus trains at the recipe `tag` spells (`shakespeare+dropout0.3`, as keys
@@ -264,8 +268,7 @@ def peer_gap(pp) -> dict|None:
     Rows of several protocol sizes (`size`: the peer's `large` beside the report's) or Shakespeare recipes (`recipe`,
     from the rows' `arm` keys: `shakespeare+dropout0.3`): the configuration's size and recipe, with nanoGPT's runs of
     those (the calls its pairs ran in), its own pairs (`size`, `recipe`; `peer_gaps` gives each one's)."""
-    if 'arm' in pp and 'recipe' not in pp: pp = pp.assign(recipe=key_field(pp.arm.astype(str), 'corpus').fillna(''))
-    n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
+    pp = with_recipe(pp); n, o = pp[pp.backbone == 'nanogpt'], pp[pp.backbone != 'nanogpt']
     if not len(n) or not len(o): return None
     keys = [k for k in ('size', 'recipe') if k in pp] + ['backbone', 'lr', 'shape']
     cfg = dict(zip(keys, o.groupby(keys, sort=False).size().idxmax()))   # the most seeds; a tie: the earlier in the table
@@ -285,8 +288,7 @@ def peer_gaps(pp) -> list[dict]:
     """`peer_gap` of each protocol size and Shakespeare recipe in `pp` with a complete pair, the smallest model first
     (a size's recipes in the table's order): the report's pairs, then those of a larger size (`V2_SIZES['large']`, the
     lever the report's tie points to), then that size's other recipes."""
-    if 'arm' in pp and 'recipe' not in pp: pp = pp.assign(recipe=key_field(pp.arm.astype(str), 'corpus').fillna(''))
-    keys = [k for k in ('size', 'recipe') if k in pp]
+    pp = with_recipe(pp); keys = [k for k in ('size', 'recipe') if k in pp]
     groups = pp.groupby(keys, sort=False) if keys else [(None, pp)]
     gs = [g for _, x in groups if (g := peer_gap(x)) is not None]
     return sorted(gs, key=lambda g: g['params'][0] if g['params'][0] == g['params'][0] else 0)

@@ -16,7 +16,7 @@ from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
            'shape_name', 'shape_parts', 'recipe_parts', 'backbone_model', 'train_argv', 'v2_data', 'key_field',
-           'current_rows', 'ProtocolV2']
+           'sweep_best', 'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -37,8 +37,7 @@ V2_SIZES = dict(
                 corpus_model=dict(shakespeare=dict(dropout=0.2)),   # nanoGPT's for this corpus: an arm reads its 7.9 MB 7-21 times
                 train=dict(warmup_steps=100, min_lr_frac=0.1, beta2=0.99, log_every=50, eval_every=1000,
                            eval_bytes=262144, probe_every=0, compile=True, progress=False)))   # evaluation batches of 256 KiB (the trainer's default)
-# the peer's lever (memo: the project's arm ties nanoGPT at its own size while reading 2.1x its bytes per second):
-# bitbyte-fp at 2.4x the parameters on Shakespeare, nanoGPT's shape, the report's recipe and budget; its own sweep, then the pairs
+# the peer's lever, a larger model in the same seconds: bitbyte-fp on Shakespeare at nanoGPT's shape, the report's recipe and budget
 V2_SIZES['large'] = dict(V2_SIZES['report'], model=dict(d_model=512, n_layer=8, n_head=8), backbones=['bitbyte-fp'],
                          corpora=['shakespeare'], shapes=V2_SIZES['report']['shapes'][:1], windows=[])
 
@@ -121,17 +120,18 @@ def key_field(arms, name:str):
     "The part `name` (one of `KEY_FIELDS`) of each arm key in `arms`, a pandas Series."
     return arms.str.split('/').str[KEY_FIELDS.index(name)]
 
+def sweep_best(sw):
+    "The best row of one backbone's sweep `sw` (None without a value); a shape scored in another window (`...e2048`) stands in for its plain one."
+    sc = {shape_parts(s)[0] for s in sw['shape'] if shape_parts(s)[1]}; sw = sw[sw.val_value.notna()]
+    sw = sw[[s not in sc for s in sw['shape']]]; return sw.loc[sw.val_value.idxmin()] if len(sw) else None
+
 def current_rows(df):
     """Protocol rows `df` without the finals (and their long-window evaluations) of a configuration that is no longer
-    its backbone's best sweep arm (same corpus recipe and budget), as when the sweep went past its grid's end after
-    them: the reports count the finals of the best. A shape also swept scored in another window (`T256xB16384e2048`)
-    stands in for its plain arms there: the best is chosen by one measure."""
+    its backbone's best sweep arm (`sweep_best`, same corpus recipe and budget), as when the sweep went past its grid's
+    end after them: the reports count the finals of the best."""
     if not len(df): return df
-    grp = list(zip(*(key_field(df.arm, f) for f in ('corpus', 'backbone', 'budget'))))   # the corpus with its recipe
-    best = {}
-    scored = {(g, shape_parts(sh)[0]) for g, p, sh in zip(grp, df.phase, df['shape']) if p == 'sweep' and shape_parts(sh)[1]}
-    for g, p, lr, sh, v in zip(grp, df.phase, df.lr, df['shape'], df.val_value):
-        if p == 'sweep' and v == v and (g, sh) not in scored and (g not in best or v < best[g][2]): best[g] = (lr, sh, v)
+    grp = (key_field(df.arm, 'corpus') + '/' + key_field(df.arm, 'backbone') + '/' + key_field(df.arm, 'budget')).to_numpy()   # the corpus with its recipe
+    m = (df.phase == 'sweep').to_numpy(); best = {g: (r.lr, r['shape']) for g, x in df[m].groupby(grp[m]) if (r := sweep_best(x)) is not None}
     return df[[p not in ('final', 'longctx') or g not in best or (math.isclose(lr, best[g][0], rel_tol=1e-6) and sh == best[g][1])
                for g, p, lr, sh in zip(grp, df.phase, df.lr, df['shape'])]]
 
