@@ -13,8 +13,9 @@ from .protocol import key_field, recipe_parts
 
 # %% auto #0
 __all__ = ['NANOGPT_CHAR', 'NANOGPT_CHAR_TRAIN', 'PEER_S', 'PEER_SEEDS', 'KERNEL_CLASSES', 'bench_small', 'nanogpt_data',
-           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'with_recipe', 'at_recipe', 'peer_gap',
-           'peer_gaps', 'peer_deciding', 'kernel_class', 'event_us', 'timed_events', 'mm_flops']
+           'run_nanogpt', 'nanogpt_bench_mfu', 'race_nanogpt', 'protocol_peer', 'with_recipe', 'recipe_words',
+           'at_recipe', 'peer_gap', 'peer_gaps', 'peer_deciding', 'kernel_class', 'event_us', 'timed_events',
+           'mm_flops']
 
 # %% ../../nbs/experiments/04_peer.ipynb #27aba006
 NANOGPT_CHAR = dict(d_model=384, n_layer=6, n_head=6, dropout=0.2)   # nanoGPT's train_shakespeare_char model
@@ -214,6 +215,10 @@ def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, t
 def with_recipe(rows):
     "Protocol rows with their corpus's recipe (`recipe`: the corpus as their `arm` keys spell it, `shakespeare+dropout0.3`); as they are without keys."
     return rows.assign(recipe=key_field(rows.arm.astype(str), 'corpus').fillna('')) if 'arm' in rows and 'recipe' not in rows else rows
+
+def recipe_words(tag) -> str:
+    "A recipe as the reports name it: `shakespeare+dropout0.3` gives 'dropout 0.3' ('' for none)."
+    return ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in recipe_parts(tag)[1].items()) if tag else ""
 
 def at_recipe(p, tag):
     """Protocol `p`, or a copy of it whose corpus trains at the recipe `tag` spells (`shakespeare+dropout0.3`, as keys
