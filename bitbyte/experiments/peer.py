@@ -217,8 +217,9 @@ def with_recipe(rows):
     return rows.assign(recipe=key_field(rows.arm.astype(str), 'corpus').fillna('')) if 'arm' in rows and 'recipe' not in rows else rows
 
 def recipe_words(tag) -> str:
-    "A recipe as the reports name it: `shakespeare+dropout0.3` gives 'dropout 0.3' ('' for none)."
-    return ", ".join(f"{k} {v:g}" if isinstance(v, (int, float)) else f"{k} {v}" for k, v in recipe_parts(tag)[1].items()) if tag else ""
+    "A recipe as the reports name it: `shakespeare+dropout0.3+weight_decay0.3` gives 'dropout 0.3, weight decay 0.3' ('' for none)."
+    return ", ".join(f"{k.replace('_', ' ')} {v:g}" if isinstance(v, (int, float)) else f"{k.replace('_', ' ')} {v}"
+                     for k, v in recipe_parts(tag)[1].items()) if tag else ""
 
 def at_recipe(p, tag):
     """Protocol `p`, or a copy of it whose corpus trains at the recipe `tag` spells (`shakespeare+dropout0.3`, as keys
@@ -253,7 +254,7 @@ def _peer_pair(p, checkout, backbone, lr, shape, seed, max_iters, gpu, log):
                       **common)
         p._append(theirs)   # now: a call cut off during our arm keeps nanoGPT's row, and the next call pairs it
     k = p.key('peer', 'shakespeare', backbone, lr, shape, seed); out = p.runs/k.replace('/', '_')
-    p.cli(train_argv(family, model, data, out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_kw),
+    p.cli(train_argv(family, model, data, out, lr, p.shapes[shape], seed, theirs['time_budget'], None, device, **p.train_for('shakespeare')),
           out/'cli.log', gpu)
     run = json.loads((out/RUN_RECORD_FILE).read_text())
     ours = result_row(run, p.experiment, k) | common | dict(backbone=backbone, lr=lr, shape=shape, run_dir=str(out), command=run.get('command'),

@@ -4,7 +4,7 @@
 
 # %% ../../nbs/experiments/01_protocol.ipynb #19bba48b
 from __future__ import annotations
-import json, math, re, threading, time
+import dataclasses, json, math, re, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from ..core import BitByteError
@@ -12,11 +12,12 @@ from .runner import result_row, append_result, run_cli
 from .intervals import t975, mean_ci
 from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
+from ..training.config import TrainConfig
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
-           'shape_name', 'shape_parts', 'recipe_parts', 'backbone_model', 'train_argv', 'v2_data', 'key_field',
-           'sweep_best', 'current_rows', 'ProtocolV2']
+           'shape_name', 'shape_parts', 'train_fields', 'recipe_parts', 'backbone_model', 'train_argv', 'v2_data',
+           'key_field', 'sweep_best', 'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
 V2_ARCHS = dict(bitbyte=('bitbyte', None), mamba1=('mamba', 1), mamba2=('mamba', 2))
@@ -49,8 +50,12 @@ def shape_parts(name) -> tuple[str, int|None]:
     "A `shape_name` split: the plain shape, and the window its arms are scored in where that is another (else None)."
     m = re.fullmatch(r'(.*?)(?:e(\d+))?', str(name)); return m[1], int(m[2]) if m[2] else None
 
+def train_fields() -> set:
+    "The names of `TrainConfig`'s fields: a recipe's keys among them are training options (`weight_decay`), the rest model fields (`dropout`)."
+    return {f.name for f in dataclasses.fields(TrainConfig)}
+
 def recipe_parts(tag) -> tuple[str, dict]:
-    "A corpus as keys spell it with its recipe (`ProtocolV2.corpus_tag`: `shakespeare+dropout0.3`) split: the corpus, its model overrides."
+    "A corpus as keys spell it with its recipe (`ProtocolV2.corpus_tag`: `shakespeare+dropout0.3`) split: the corpus, its overrides."
     corpus, *parts = str(tag).split('+'); kv = [re.fullmatch(r'([A-Za-z_]+)(.+)', x).groups() for x in parts]   # `{k}{v:g}` each
     return corpus, {k: int(v) if re.fullmatch(r'-?\d+', v) else float(v) if re.fullmatch(r'-?[\d.]+(e-?\d+)?', v) else v for k, v in kv}
 
@@ -62,17 +67,14 @@ def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
     if arch not in V2_ARCHS or q not in V2_QUANTS: raise BitByteError(f"unknown backbone {backbone!r}; use some of {V2_BACKBONES}")
     if size not in V2_SIZES: raise BitByteError(f"unknown size {size!r}; use one of {list(V2_SIZES)}")
     S = V2_SIZES[size]; tf = dict(S['model'], **V2_QUANTS[q])
-    family, version = V2_ARCHS[arch]
+    (family, version), n = V2_ARCHS[arch], tf['n_layer']
     if version is None: return family, tf   # the reference backbone; the versioned ones are matched to it
-    n = tf['n_layer']
     cfg = match_config('mamba', count_params('bitbyte', tf), base=dict(V2_QUANTS[q], **mamba_version_config(version, toy=size == 'toy')),
                        n_layers=[2 * n, n, n + 1], width_step=S['width_step'])
     return family, cfg.to_dict()
 
 # %% ../../nbs/experiments/01_protocol.ipynb #31d7a012
-def _opt(k, v) -> list[str]:
-    if isinstance(v, bool): return [f"--{k}" if v else f"--no-{k}"]
-    return [f"--{k}", str(v)]
+def _opt(k, v) -> list[str]: return ([f"--{k}" if v else f"--no-{k}"]) if isinstance(v, bool) else [f"--{k}", str(v)]
 
 def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int, time_budget:float|None=None,
                steps:int|None=None, device:str='auto', **train_kw) -> list[str]:
@@ -83,8 +85,7 @@ def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int
             '--micro_bytes', str(shape.get('micro_bytes', shape['batch_bytes'])), '--seed', str(seed), '--device', device,
             '--allow_overwrite'] + (['--eval_seq_len', str(shape['eval_seq_len'])] if shape.get('eval_seq_len') else [])
     argv += ['--time_budget', f"{time_budget:g}"] if time_budget else ['--steps', str(steps)]
-    for k, v in train_kw.items(): argv += _opt(k, v)
-    return argv
+    return argv + [a for k, v in train_kw.items() for a in _opt(k, v)]
 
 # %% ../../nbs/experiments/01_protocol.ipynb #41252020
 def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) -> dict:
@@ -96,9 +97,7 @@ def v2_data(size:str, work, shakespeare=None, linux=None, corpora=V2_CORPORA) ->
         from bitbyte.training.data import head_dataset; from bitbyte.training.corpora import pack_files
         code = work/'code_toy'
         if linux is None and not (code/'val'/'manifest.json').exists():
-            import bitbyte
-            src = pack_files([Path(bitbyte.__file__).parent], work/'code', glob='*.py',
-                             val_fraction=0.3, allow_overwrite=True)
+            src = pack_files([Path(__import__('bitbyte').__file__).parent], work/'code', glob='*.py', val_fraction=0.3, allow_overwrite=True)
             head_dataset(src, code, 65536, 16384, allow_overwrite=True)
         return dict(shakespeare=ensure_data(shakespeare, 'toy', work), linux=str(linux or code))
     out = dict(shakespeare=ensure_data(shakespeare, size)) if 'shakespeare' in corpora else {}
@@ -174,18 +173,22 @@ class ProtocolV2:
     def budget_tag(self) -> str: return f"tb{self.time_budget:g}" if self.time_budget else f"steps{self.steps}"
 
     def corpus_tag(self, corpus) -> str:
-        "`corpus` as keys and study names spell it: with its model overrides (`shakespeare+dropout0.2`), so another recipe makes other arms."
+        "`corpus` as keys and study names spell it: with its recipe (`shakespeare+dropout0.2`), so another recipe makes other arms."
         return corpus + ''.join(f"+{k}{v:g}" if isinstance(v, (int, float)) else f"+{k}{v}" for k, v in sorted(self.corpus_model.get(corpus, {}).items()))
 
     def model_for(self, corpus, backbone) -> tuple[str, dict]:
-        """(family, model config dict) of `backbone` as it trains on `corpus`: its matched config plus the corpus's overrides.
-        Any backbone, not only this call's: the peer pairs nanoGPT with the table's best, which an earlier call may have trained."""
+        """(family, model config dict) of `backbone` as it trains on `corpus`: its matched config plus the corpus's model
+        overrides (a recipe's training options go to `train_for`). Any backbone, not only this call's: the peer pairs
+        nanoGPT with the table's best, which an earlier call may have trained."""
         family, model = self.models[backbone] if backbone in self.models else backbone_model(backbone, self.size)
-        return family, {**model, **self.corpus_model.get(corpus, {})}
+        return family, {**model, **{k: v for k, v in self.corpus_model.get(corpus, {}).items() if k not in train_fields()}}
+
+    def train_for(self, corpus) -> dict:
+        "An arm's `bitbyte train` options on `corpus`: the protocol's, under its recipe's (`weight_decay`: a `TrainConfig` field)."
+        return {**self.train_kw, **{k: v for k, v in self.corpus_model.get(corpus, {}).items() if k in train_fields()}}
 
     def corpus_data(self, corpus) -> str:
-        """The dataset folder of `corpus`: this call's, or, for a corpus outside this call's (the peer's Shakespeare in a
-        call over Linux), made or found now and kept with the others."""
+        "`corpus`'s dataset folder: this call's, or, outside its corpora (the peer's Shakespeare in a Linux call), made or found now and kept."
         if corpus not in self.data: self.data[corpus] = v2_data(self.size, self.work, corpora=[corpus])[corpus]
         return self.data[corpus]
 
@@ -248,7 +251,7 @@ class ProtocolV2:
         if (v := self.done().get(k)) is not None: return v
         family, model = self.model_for(corpus, backbone)
         out = self.runs/k.replace('/', '_')
-        kw = dict(self.train_kw)
+        kw = self.train_for(corpus)
         if phase == 'final' and (every := self.curve_every(corpus, backbone, lr, shape)):   # a curve of some points, not two
             kw['eval_every'] = min(every, kw.get('eval_every') or every)
         argv = train_argv(family, model, self.data[corpus], out, lr, self.shapes[shape], seed, self.time_budget, self.steps,
@@ -309,13 +312,11 @@ class ProtocolV2:
     def finals(self, corpus, backbone) -> int:
         if (b := self.best(corpus, backbone)) is None:
             print(f"finals of {backbone} on {corpus} wait for its sweep to complete"); return 0
-        grid = dict(seed=self.seeds)
-        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", grid, lambda q: ('final', corpus, backbone, *b, q['seed']))
+        return self._study(f"final/{self.corpus_tag(corpus)}/{backbone}", dict(seed=self.seeds), lambda q: ('final', corpus, backbone, *b, q['seed']))
 
     def eval_arm(self, backbone, seed, window, gpu=None) -> float:
         "Evaluate the final run of `backbone` at `seed` on the Linux corpus with windows of `window` bytes."
-        b = self.best('linux', backbone); fk = self.key('final', 'linux', backbone, *b, seed)
-        k = fk + f"/w{window}"
+        b = self.best('linux', backbone); fk = self.key('final', 'linux', backbone, *b, seed); k = fk + f"/w{window}"
         if (v := self.done().get(k)) is not None: return v
         with self.lock: fr = self.rows().set_index('arm').loc[fk]
         if not Path(fr.checkpoint).exists():
@@ -336,8 +337,7 @@ class ProtocolV2:
         return r[r['metric']]
 
     def longctx(self, backbone) -> int:
-        b = self.best('linux', backbone)
-        done = self.done()
+        b, done = self.best('linux', backbone), self.done()
         if b is None or any(self.key('final', 'linux', backbone, *b, s) not in done for s in self.seeds):
             print(f"long-context evaluations of {backbone} wait for its finals on linux"); return 0
         grid = dict(seed=self.seeds, window=self.windows)
