@@ -74,7 +74,7 @@ def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
     return family, cfg.to_dict()
 
 # %% ../../nbs/experiments/01_protocol.ipynb #31d7a012
-def _opt(k, v) -> list[str]: return ([f"--{k}" if v else f"--no-{k}"]) if isinstance(v, bool) else [f"--{k}", str(v)]
+def _opt(k, v) -> list[str]: return [f"--{k}" if v else f"--no-{k}"] if isinstance(v, bool) else [f"--{k}", str(v)]
 
 def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int, time_budget:float|None=None,
                steps:int|None=None, device:str='auto', **train_kw) -> list[str]:
@@ -147,7 +147,9 @@ class ProtocolV2:
         self.corpora = list(corpora or S.get('corpora', V2_CORPORA))   # a size may hold fewer (the peer's `large`: Shakespeare)
         if bad := sorted(set(self.corpora) - set(V2_CORPORA)): raise BitByteError(f"unknown corpora {bad}; use some of {list(V2_CORPORA)}")
         self.models = {b: backbone_model(b, size) for b in self.backbones}
-        self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: model overrides}
+        self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: its recipe}
+        if bad := sorted({k for m in self.corpus_model.values() for k in m} & {'lr', 'seq_len', 'batch_bytes', 'micro_bytes', 'eval_seq_len', 'seed', 'time_budget', 'steps', 'data', 'out', 'family', 'model', 'device'}):
+            raise BitByteError(f"a recipe cannot set {bad}: the protocol sets them per arm; give lrs, shapes, seeds or time_budget instead")
         self.lrs = [float(x) for x in (lrs or S['lrs'])]
         self.extend = S.get('extend', 0) if extend is None else extend   # grid steps the sweep may go past each end
         if self.extend < 0: raise BitByteError(f"extend is how many grid steps the sweep may go past an end: 0 or more, got {self.extend}")
@@ -200,8 +202,7 @@ class ProtocolV2:
         "This protocol's rows of the results table at this size and budget (a DataFrame, maybe empty)."
         import pandas as pd
         if not self.table.exists(): return pd.DataFrame(columns=['arm', 'val_value'])
-        df = pd.read_csv(self.table)
-        if 'size' not in df: return df.iloc[:0]
+        if 'size' not in (df := pd.read_csv(self.table)): return df.iloc[:0]
         df = df[(df.experiment == self.experiment) & (df['size'] == self.size)]
         return df[key_field(df.arm, 'budget') == self.budget_tag].drop_duplicates('arm', keep='last')
 
@@ -340,8 +341,7 @@ class ProtocolV2:
         b, done = self.best('linux', backbone), self.done()
         if b is None or any(self.key('final', 'linux', backbone, *b, s) not in done for s in self.seeds):
             print(f"long-context evaluations of {backbone} wait for its finals on linux"); return 0
-        grid = dict(seed=self.seeds, window=self.windows)
-        return self._study(f"longctx/{backbone}", grid, lambda q: ('final', 'linux', backbone, *b, q['seed'], q['window']),
+        return self._study(f"longctx/{backbone}", dict(seed=self.seeds, window=self.windows), lambda q: ('final', 'linux', backbone, *b, q['seed'], q['window']),
                            lambda q, gpu: self.eval_arm(backbone, q['seed'], q['window'], gpu))
 
     def run(self, phases=('sweep', 'final', 'longctx')) -> int:
