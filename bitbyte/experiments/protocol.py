@@ -13,6 +13,7 @@ from .intervals import t975, mean_ci
 from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
 from ..training.config import TrainConfig
+from ..models.base import make_config
 
 # %% auto #0
 __all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
@@ -150,6 +151,7 @@ class ProtocolV2:
         self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: its recipe}
         if bad := sorted({k for m in self.corpus_model.values() for k in m} & {'lr', 'seq_len', 'batch_bytes', 'micro_bytes', 'eval_seq_len', 'seed', 'time_budget', 'steps', 'data', 'out', 'family', 'model', 'device'}):
             raise BitByteError(f"a recipe cannot set {bad}: the protocol sets them per arm; give lrs, shapes, seeds or time_budget instead")
+        for c in self.corpus_model: [make_config(*self.model_for(c, b)) for b in self.backbones]   # a recipe's unknown key or bad value: refused now
         self.lrs = [float(x) for x in (lrs or S['lrs'])]
         self.extend = S.get('extend', 0) if extend is None else extend   # grid steps the sweep may go past each end
         if self.extend < 0: raise BitByteError(f"extend is how many grid steps the sweep may go past an end: 0 or more, got {self.extend}")
@@ -224,8 +226,7 @@ class ProtocolV2:
         `train_arm(*arm(params))`)."""
         run = run or (lambda q, gpu: self.train_arm(*arm(q), gpu=gpu))
         objective = lambda trial, gpu: run({k: trial.suggest_categorical(k, v) for k, v in grid.items()}, gpu)
-        left = self.seconds_left()
-        if left == 0: return 0
+        if (left := self.seconds_left()) == 0: return 0
         full = f"{self.size}/{self.budget_tag}/{name}"; study = open_study(full, grid, self.storage, max_retry=self.max_retry)
         done, trials = self.done(), study.get_trials(deepcopy=False, states=(require_optuna().trial.TrialState.COMPLETE,))
         other = [t for t in trials if any(t.params.get(k) not in v for k, v in grid.items())]   # another call's grid (another shape)
@@ -250,8 +251,7 @@ class ProtocolV2:
         "Train one arm (unless its key is in the table) and append its row; returns its val bpb."
         k = self.key(phase, corpus, backbone, lr, shape, seed)
         if (v := self.done().get(k)) is not None: return v
-        family, model = self.model_for(corpus, backbone)
-        out = self.runs/k.replace('/', '_')
+        (family, model), out = self.model_for(corpus, backbone), self.runs/k.replace('/', '_')
         kw = self.train_for(corpus)
         if phase == 'final' and (every := self.curve_every(corpus, backbone, lr, shape)):   # a curve of some points, not two
             kw['eval_every'] = min(every, kw.get('eval_every') or every)
