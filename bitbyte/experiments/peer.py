@@ -218,8 +218,7 @@ def with_recipe(rows):
 
 def recipe_words(tag) -> str:
     "A recipe as the reports name it: `shakespeare+dropout0.3+weight_decay0.3` gives 'dropout 0.3, weight decay 0.3' ('' for none)."
-    return ", ".join(f"{k.replace('_', ' ')} {v:g}" if isinstance(v, (int, float)) else f"{k.replace('_', ' ')} {v}"
-                     for k, v in recipe_parts(tag)[1].items()) if tag else ""
+    return ", ".join(k.replace('_', ' ') + (f" {v:g}" if isinstance(v, (int, float)) else f" {v}") for k, v in recipe_parts(tag)[1].items()) if tag else ""
 
 def at_recipe(p, tag):
     """Protocol `p`, or a copy of it whose corpus trains at the recipe `tag` spells (`shakespeare+dropout0.3`, as keys

@@ -16,8 +16,8 @@ from ..training.config import TrainConfig
 from ..models.base import make_config
 
 # %% auto #0
-__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'CURVE_POINTS', 'BUDGET_TOL', 'KEY_FIELDS',
-           'shape_name', 'shape_parts', 'train_fields', 'recipe_parts', 'backbone_model', 'train_argv', 'v2_data',
+__all__ = ['V2_ARCHS', 'V2_QUANTS', 'V2_BACKBONES', 'V2_CORPORA', 'V2_SIZES', 'TRAIN_FIELDS', 'CURVE_POINTS', 'BUDGET_TOL',
+           'KEY_FIELDS', 'shape_name', 'shape_parts', 'recipe_parts', 'backbone_model', 'train_argv', 'v2_data',
            'key_field', 'sweep_best', 'current_rows', 'ProtocolV2']
 
 # %% ../../nbs/experiments/01_protocol.ipynb #28da7f44
@@ -51,9 +51,7 @@ def shape_parts(name) -> tuple[str, int|None]:
     "A `shape_name` split: the plain shape, and the window its arms are scored in where that is another (else None)."
     m = re.fullmatch(r'(.*?)(?:e(\d+))?', str(name)); return m[1], int(m[2]) if m[2] else None
 
-def train_fields() -> set:
-    "The names of `TrainConfig`'s fields: a recipe's keys among them are training options (`weight_decay`), the rest model fields (`dropout`)."
-    return {f.name for f in dataclasses.fields(TrainConfig)}
+TRAIN_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))   # a recipe's keys among them: training options (`weight_decay`), the rest the model's
 
 def recipe_parts(tag) -> tuple[str, dict]:
     "A corpus as keys spell it with its recipe (`ProtocolV2.corpus_tag`: `shakespeare+dropout0.3`) split: the corpus, its overrides."
@@ -78,14 +76,16 @@ def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
 def _opt(k, v) -> list[str]: return [f"--{k}" if v else f"--no-{k}"] if isinstance(v, bool) else [f"--{k}", str(v)]
 
 def train_argv(family:str, model:dict, data, out, lr:float, shape:dict, seed:int, time_budget:float|None=None,
-               steps:int|None=None, device:str='auto', **train_kw) -> list[str]:
-    "The `bitbyte train` arguments of one arm."
+               steps:int|None=None, device:str='auto', /, **train_kw) -> list[str]:
+    "The `bitbyte train` arguments of one arm; `train_kw`: more options, none of those it sets itself (positional: no name clash)."
     if not time_budget and not steps: raise BitByteError("an arm needs a time budget (--time_budget) or a number of steps")
     argv = ['train', '--family', family, '--model_json', json.dumps(model, sort_keys=True), '--data', str(data), '--out', str(out),
             '--lr', f"{lr:g}", '--seq_len', str(shape['seq_len']), '--batch_bytes', str(shape['batch_bytes']),
             '--micro_bytes', str(shape.get('micro_bytes', shape['batch_bytes'])), '--seed', str(seed), '--device', device,
             '--allow_overwrite'] + (['--eval_seq_len', str(shape['eval_seq_len'])] if shape.get('eval_seq_len') else [])
     argv += ['--time_budget', f"{time_budget:g}"] if time_budget else ['--steps', str(steps)]
+    if dup := sorted(set(train_kw) & ({a[2:] for a in argv if a.startswith('--')} | {'time_budget', 'steps', 'model'})):   # `model`: --model_json
+        raise BitByteError(f"a recipe cannot set {dup} (nor can a call's options): each arm sets them; give lrs, shapes, seeds or time_budget instead")
     return argv + [a for k, v in train_kw.items() for a in _opt(k, v)]
 
 # %% ../../nbs/experiments/01_protocol.ipynb #41252020
@@ -149,9 +149,6 @@ class ProtocolV2:
         if bad := sorted(set(self.corpora) - set(V2_CORPORA)): raise BitByteError(f"unknown corpora {bad}; use some of {list(V2_CORPORA)}")
         self.models = {b: backbone_model(b, size) for b in self.backbones}
         self.corpus_model = dict(S.get('corpus_model', {}) if corpus_model is None else corpus_model)   # {corpus: its recipe}
-        if bad := sorted({k for m in self.corpus_model.values() for k in m} & {'lr', 'seq_len', 'batch_bytes', 'micro_bytes', 'eval_seq_len', 'seed', 'time_budget', 'steps', 'data', 'out', 'family', 'model', 'device'}):
-            raise BitByteError(f"a recipe cannot set {bad}: the protocol sets them per arm; give lrs, shapes, seeds or time_budget instead")
-        for c in self.corpus_model: [make_config(*self.model_for(c, b)) for b in self.backbones]   # a recipe's unknown key or bad value: refused now
         self.lrs = [float(x) for x in (lrs or S['lrs'])]
         self.extend = S.get('extend', 0) if extend is None else extend   # grid steps the sweep may go past each end
         if self.extend < 0: raise BitByteError(f"extend is how many grid steps the sweep may go past an end: 0 or more, got {self.extend}")
@@ -167,6 +164,9 @@ class ProtocolV2:
         if main is not None and len(self.gpus) > 1: raise BitByteError("in-process arms run one at a time; give one GPU or no `main`")
         self.timeout, self.max_retry = timeout, max_retry
         self.train_kw = {**S['train'], **train_kw}
+        for c in self.corpus_model:   # a recipe's unknown key or bad value, or an option each arm sets itself: refused before any arm
+            for family, model in (self.model_for(c, b) for b in self.backbones):
+                make_config(family, model); train_argv(family, model, '', '', 1.0, dict(seq_len=1, batch_bytes=1, eval_seq_len=2), 0, 1, **self.train_for(c))
         self.data = data or v2_data(size, self.work, corpora=self.corpora)
         self.table, self.storage = self.work/'results.csv', self.work/'protocol_v2.optuna.jsonl'
         # run folders (checkpoints) outside the results folder at report size: artifacts/runs is ignored by git
@@ -185,11 +185,11 @@ class ProtocolV2:
         overrides (a recipe's training options go to `train_for`). Any backbone, not only this call's: the peer pairs
         nanoGPT with the table's best, which an earlier call may have trained."""
         family, model = self.models[backbone] if backbone in self.models else backbone_model(backbone, self.size)
-        return family, {**model, **{k: v for k, v in self.corpus_model.get(corpus, {}).items() if k not in train_fields()}}
+        return family, {**model, **{k: v for k, v in self.corpus_model.get(corpus, {}).items() if k not in TRAIN_FIELDS}}
 
     def train_for(self, corpus) -> dict:
         "An arm's `bitbyte train` options on `corpus`: the protocol's, under its recipe's (`weight_decay`: a `TrainConfig` field)."
-        return {**self.train_kw, **{k: v for k, v in self.corpus_model.get(corpus, {}).items() if k in train_fields()}}
+        return {**self.train_kw, **{k: v for k, v in self.corpus_model.get(corpus, {}).items() if k in TRAIN_FIELDS}}
 
     def corpus_data(self, corpus) -> str:
         "`corpus`'s dataset folder: this call's, or, outside its corpora (the peer's Shakespeare in a Linux call), made or found now and kept."
