@@ -8,7 +8,7 @@ import dataclasses, json, math, re, threading, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from ..core import BitByteError
-from .runner import result_row, append_result, run_cli
+from .runner import result_row, append_result, run_cli, same_data
 from .intervals import t975, mean_ci
 from .scheduler import require_optuna, open_study, run_study
 from ..training.checkpoint import RUN_RECORD_FILE, METRICS_FILE
@@ -162,8 +162,7 @@ class ProtocolV2:
         self.device = device or ('cuda' if gpus else 'cpu' if size == 'toy' else 'auto')
         self.main = main   # the CLI's entry: arms run in this process, one at a time (a CPU's toy protocol: no interpreter per arm)
         if main is not None and len(self.gpus) > 1: raise BitByteError("in-process arms run one at a time; give one GPU or no `main`")
-        self.timeout, self.max_retry = timeout, max_retry
-        self.train_kw = {**S['train'], **train_kw}
+        self.timeout, self.max_retry, self.train_kw = timeout, max_retry, {**S['train'], **train_kw}
         for c in self.corpus_model:   # a recipe's unknown key or bad value, or an option each arm sets itself: refused before any arm
             for family, model in (self.model_for(c, b) for b in self.backbones):
                 make_config(family, model); train_argv(family, model, '', '', 1.0, dict(seq_len=1, batch_bytes=1, eval_seq_len=2), 0, 1, **self.train_for(c))
@@ -348,6 +347,7 @@ class ProtocolV2:
         "Run the phases of every corpus and backbone; returns how many arms this call trained or evaluated."
         if bad := sorted(set(phases) - {'sweep', 'final', 'longctx'}): raise BitByteError(f"unknown phases {bad}; use some of ['sweep', 'final', 'longctx']")
         ran0, n = self.ran, len(self.gpus)
+        for c in self.corpora if phases else (): same_data(self.table, c, self.data[c])   # new arms on the bytes the table's rows name
         def lane(gpus, backbones):
             self._lane.gpus = gpus   # the GPUs this thread's studies take
             for c in self.corpora:   # one backbone through its phases before the next: a final's checkpoint is evaluated

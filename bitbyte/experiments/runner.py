@@ -9,9 +9,9 @@ from pathlib import Path
 from ..core import BitByteError, env_set, command_clock, git_info, ensure_new_path, write_text_atomic
 
 # %% auto #0
-__all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'data_label', 'result_row', 'append_result', 'load_results',
-           'protocol', 'ensure_data', 'experiments_dir', 'list_experiments', 'run_experiment', 'tidy_report',
-           'add_experiment_parser', 'release_compiled', 'run_cli']
+__all__ = ['RESULTS', 'COLUMNS', 'PROTOCOL', 'packed_bytes', 'data_label', 'same_data', 'result_row', 'append_result',
+           'load_results', 'protocol', 'ensure_data', 'experiments_dir', 'list_experiments', 'run_experiment',
+           'tidy_report', 'add_experiment_parser', 'release_compiled', 'run_cli']
 
 # %% ../../nbs/experiments/00_runner.ipynb #5f0d0c14
 RESULTS = 'artifacts/reports/results.csv'
@@ -32,6 +32,20 @@ def packed_bytes(checkpoint) -> int|None:
 def data_label(spec:dict) -> str:
     "The results table's `data`: a run record's data spec (`data_spec`) as path and split sizes."
     return f"{spec['path']} (train {spec.get('train', {}).get('bytes', '?')} B, val {spec.get('val', {}).get('bytes', '?')} B)"
+
+def same_data(table, corpus:str, data) -> None:
+    """Refuse to add arms on `corpus`'s dataset `data` to the results `table` where its rows of `corpus` were trained on
+    other bytes (their `data`, `data_label`: the split sizes; rows from before the sizes were recorded name the path alone
+    and are not compared): one table, one dataset per corpus. Linux's bytes change with Debian's package version."""
+    import pandas as pd
+    from bitbyte.training.hooks import data_spec
+    df = pd.read_csv(table) if Path(table).exists() else None
+    if df is None or not {'corpus', 'data'} <= set(df): return
+    sizes = lambda s: s[s.index(' (train '):] if ' (train ' in s else None
+    now = data_label(data_spec(data))
+    if old := {sizes(x) for x in df[df.corpus == corpus].data.dropna()} - {None, sizes(now)}:
+        raise BitByteError(f"{table}'s {corpus} rows were trained on other bytes{min(old)} than {now}: prepare the dataset they "
+                           "name (Linux: `bitbyte prepare linux --package_version V`, V from PROVENANCE.md) or use another results folder")
 
 def result_row(run:dict, experiment:str, arm:str='', packed:bool=True) -> dict:
     "One results-table row from a run record (what `train` returns)."

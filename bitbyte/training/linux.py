@@ -90,18 +90,21 @@ def tarball_from_deb(deb, dest_dir) -> Path:
     finally: data.unlink(missing_ok=True)
     return out
 
-def download_linux_deb(dest_dir=LINUX_DOWNLOADS, package:str=LINUX_PACKAGE) -> Path:
-    "The package's .deb in `dest_dir`: the one already there, else fetched with `apt-get download`."
+def download_linux_deb(dest_dir=LINUX_DOWNLOADS, package:str=LINUX_PACKAGE, version:str|None=None) -> Path:
+    "The package's .deb (of `version`, if given) in `dest_dir`: the one already there, else fetched with `apt-get download`."
     dest_dir = Path(dest_dir); dest_dir.mkdir(parents=True, exist_ok=True)
-    have = sorted(dest_dir.glob(f"{package}_*.deb"))
+    pattern = f"{package}_{version.replace(':', '%3a') if version else '*'}_*.deb"   # apt-get writes an epoch's colon as %3a
+    have = sorted(dest_dir.glob(pattern))
     if have: return have[-1]
+    spec = f"{package}={version}" if version else package
     try:
-        r = subprocess.run(['apt-get', 'download', package], cwd=dest_dir, capture_output=True, text=True, timeout=1800)
+        r = subprocess.run(['apt-get', 'download', spec], cwd=dest_dir, capture_output=True, text=True, timeout=1800)
         err = ((r.stderr or r.stdout).strip().splitlines() or [f"exit {r.returncode}"])[-1] if r.returncode else 'no .deb written'
     except (OSError, subprocess.SubprocessError) as e: r, err = None, str(e)
-    have = sorted(dest_dir.glob(f"{package}_*.deb"))
+    have = sorted(dest_dir.glob(pattern))
     if r is None or r.returncode or not have:
-        raise BitByteError(f"`apt-get download {package}` failed ({err}); run `apt-get update` first, or download "
+        raise BitByteError(f"`apt-get download {spec}` failed ({err}); run `apt-get update` first" + (" (`apt-cache madison "
+                           f"{package}` lists the versions the archive holds)" if version else "") + ", or download "
                            f"the package or a kernel tarball yourself and pass --deb PATH or --tarball PATH")
     return have[-1]
 
@@ -144,15 +147,19 @@ def extract_subset(tarball, dest, dirs, max_file_bytes:int=LINUX_MAX_FILE) -> di
 # %% ../../nbs/training/01_linux.ipynb #513dadab
 def prepare_linux(out_dir=None, subset:str='full', tarball=None, deb=None, download_dir=LINUX_DOWNLOADS,
                   val_permille:int=20, max_file_bytes:int=LINUX_MAX_FILE, shard_size:int=DEFAULT_SHARD_SIZE,
-                  archive=None, allow_overwrite:bool=False) -> Path:
+                  archive=None, allow_overwrite:bool=False, package_version:str|None=None) -> Path:
     """Write the kernel source subset `subset` ('full' or 'carry') as `out_dir/{train,val}`, split by whole file
-    (`split_by_name` with `linux_unit`, the hash its manifests name); with `archive`, also write the dataset as a `.tar.xz` (see `write_archive`)."""
+    (`split_by_name` with `linux_unit`, the hash its manifests name); with `archive`, also write the dataset as a `.tar.xz` (see `write_archive`);
+    with `package_version`, from that version of the package (downloaded, or the `deb` given, which must be it)."""
     if subset not in LINUX_SUBSETS: raise BitByteError(f"unknown subset {subset!r}; use one of {list(LINUX_SUBSETS)}")
     if not 0 < val_permille < 1000: raise BitByteError(f"val_permille must be 1..999, got {val_permille}")
     if max_file_bytes < 1: raise BitByteError(f"max_file_bytes must be positive, got {max_file_bytes}")
     if tarball is not None and deb is not None: raise BitByteError("pass --tarball or --deb, not both")
+    if tarball is not None and package_version: raise BitByteError("--package_version names the .deb's version; a --tarball has none: pass one or the other")
     for what, p in (('tarball', tarball), ('deb', deb)):
         if p is not None and not Path(p).is_file(): raise BitByteError(f"--{what} {p} does not exist; check the path")
+    if deb is not None and package_version and (v := deb_version(deb)) != package_version:
+        raise BitByteError(f"{deb} is version {v}, not {package_version}; pass the .deb of {package_version}, or leave out --deb to download it")
     out_dir = ensure_new_path(out_dir or LINUX_DATASETS[subset], allow_overwrite, 'dataset folder')
     if archive is not None: ensure_new_path(archive, allow_overwrite, 'archive')
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -160,7 +167,7 @@ def prepare_linux(out_dir=None, subset:str='full', tarball=None, deb=None, downl
     with tempfile.TemporaryDirectory(dir=out_dir.parent, prefix=f".{out_dir.name}.src") as tmp:
         tmp = Path(tmp); src = dict(package=None, package_version=None, deb=None, deb_sha256=None)
         if tarball is None:
-            deb = Path(deb) if deb is not None else download_linux_deb(download_dir)
+            deb = Path(deb) if deb is not None else download_linux_deb(download_dir, version=package_version)
             src.update(package=deb.name.split('_')[0], package_version=deb_version(deb), deb=deb.name, deb_sha256=_sha256_file(deb))
             tarball = tarball_from_deb(deb, tmp)
         tarball = Path(tarball)
@@ -229,19 +236,20 @@ def add_linux_prepare_args(p):
     g.add_argument('--val_permille', type=int, default=20, help='files whose path hash mod 1000 is below this are validation')
     g.add_argument('--max_file_bytes', type=int, default=LINUX_MAX_FILE, help='larger files (generated tables) are skipped')
     g.add_argument('--archive', default=None, help='also write the dataset as this .tar.xz (to carry to a GPU machine)')
+    g.add_argument('--package_version', default=None, help=f'this version of {LINUX_PACKAGE} (a manifest records it; else the newest)')
 
-_LINUX_OPTS = ('subset', 'tarball', 'deb', 'val_permille', 'max_file_bytes', 'archive')
+_LINUX_OPTS = ('subset', 'tarball', 'deb', 'val_permille', 'max_file_bytes', 'archive', 'package_version')
 
 def linux_options_given(a) -> list[str]:
     "The Linux options of `bitbyte prepare` set to other than their defaults (an error for another corpus)."
-    defaults = dict(subset='full', tarball=None, deb=None, val_permille=20, max_file_bytes=LINUX_MAX_FILE, archive=None)
+    defaults = dict(subset='full', tarball=None, deb=None, val_permille=20, max_file_bytes=LINUX_MAX_FILE, archive=None, package_version=None)
     return [f"--{k}" for k in _LINUX_OPTS if getattr(a, k, defaults[k]) != defaults[k]]
 
 def cmd_prepare_linux(a):
     "`bitbyte prepare linux`: prepare, then print the summary, the source and the archive's size."
     from bitbyte.training.data import dataset_summary, format_dataset_summary
     root = prepare_linux(a.out, subset=a.subset, tarball=a.tarball, deb=a.deb, val_permille=a.val_permille,
-                         max_file_bytes=a.max_file_bytes, archive=a.archive, allow_overwrite=a.allow_overwrite)
+                         max_file_bytes=a.max_file_bytes, archive=a.archive, allow_overwrite=a.allow_overwrite, package_version=a.package_version)
     m = read_manifest(root/'train')
     print(format_dataset_summary(dataset_summary(root)))
     print(f"  source: {m['package'] or m['tarball']} {m['package_version'] or ''} (kernel {m['kernel_version']}), "
