@@ -236,7 +236,7 @@ def add_linux_prepare_args(p):
     g.add_argument('--val_permille', type=int, default=20, help='files whose path hash mod 1000 is below this are validation')
     g.add_argument('--max_file_bytes', type=int, default=LINUX_MAX_FILE, help='larger files (generated tables) are skipped')
     g.add_argument('--archive', default=None, help='also write the dataset as this .tar.xz (to carry to a GPU machine)')
-    g.add_argument('--package_version', default=None, help=f'this version of {LINUX_PACKAGE} (a manifest records it; else the newest)')
+    g.add_argument('--package_version', default=None, help=f'this version of {LINUX_PACKAGE} (a manifest records it); else a .deb already in {LINUX_DOWNLOADS}, or the newest')
 
 _LINUX_OPTS = ('subset', 'tarball', 'deb', 'val_permille', 'max_file_bytes', 'archive', 'package_version')
 
