@@ -185,18 +185,21 @@ def race_nanogpt(checkout, data, runs_dir, device='cuda', max_iters:int=5000, co
 PEER_S = 240   # one seed's pair on an H200: nanoGPT's 5000 iterations (compilation and evaluation with them), then our arm
 PEER_SEEDS = (0, 1, 2)   # the pairs the peer's evidence holds: three seeds, as the finals
 
-def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, time_left=None, log=print) -> list[dict]:
+def protocol_peer(p, checkout, seeds=PEER_SEEDS, max_iters:int=5000, gpu=None, time_left=None, log=print, recipes=None) -> list[dict]:
     """nanoGPT and protocol `p`'s best Shakespeare configuration at equal training seconds, a pair per seed (phase
     'peer'): for each of `seeds` without its pair in the table, nanoGPT with that seed, then our arm with it for
     nanoGPT's steady training seconds. A pair starts only while `time_left()` (seconds, e.g. `p.seconds_left`; None:
     no limit) holds `PEER_S`; a later call runs the rest. Without finals, the sweep's best pairs only once that sweep is
     complete (`ProtocolV2.best`: its grid and any step past its ends), so every pair is of one configuration. The best
     is chosen over every Shakespeare recipe of `p`'s size (`shakespeare+dropout0.3`, a call's `corpus_model`), and its
-    pairs train and are keyed at that recipe (`at_recipe`). Returns the table's peer rows."""
+    pairs train and are keyed at that recipe (`at_recipe`); `recipes` (tags, as keys spell them) limits the choice to
+    those, so a recipe that did not top the sweep by one seed an arm still gets its pairs. Returns the table's peer rows."""
     df = p.rows(); sh = df[df.corpus == 'shakespeare'] if len(df) else None
     if sh is None or not sh.phase.isin(['sweep', 'final']).any():
         raise BitByteError("protocol v2 has no Shakespeare arm yet; run its sweep (phases ['sweep']) on shakespeare first")
     sh = with_recipe(sh)
+    if recipes is not None and not (sh := sh[sh.recipe.isin(recipes)]).phase.isin(['sweep', 'final']).any():
+        raise BitByteError(f"protocol v2 has no Shakespeare arm of the recipes {list(recipes)} yet; run their sweep first")
     fin, cfg = sh[sh.phase == 'final'], ['backbone', 'lr', 'shape', 'recipe']
     backbone, lr, shape, recipe = (fin.groupby(cfg).val_value.mean().idxmin() if len(fin) else
                                    tuple(sh[sh.phase == 'sweep'].loc[lambda x: x.val_value.idxmin(), cfg]))

@@ -55,7 +55,8 @@ TRAIN_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))   # a 
 
 def recipe_parts(tag) -> tuple[str, dict]:
     "A corpus as keys spell it with its recipe (`ProtocolV2.corpus_tag`: `shakespeare+dropout0.3`) split: the corpus, its overrides."
-    corpus, *parts = str(tag).split('+'); kv = [re.fullmatch(r'([A-Za-z_]+)(.+)', x).groups() for x in parts]   # `{k}{v:g}` each
+    corpus, *parts = str(tag).split('+')   # `{k}{v:g}` a number, `{k}={v}` a word (`optimizer=muon`)
+    kv = [x.split('=', 1) if '=' in x else re.fullmatch(r'([A-Za-z_]+)(.+)', x).groups() for x in parts]
     return corpus, {k: int(v) if re.fullmatch(r'-?\d+', v) else float(v) if re.fullmatch(r'-?[\d.]+(e-?\d+)?', v) else v for k, v in kv}
 
 def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:
@@ -177,7 +178,7 @@ class ProtocolV2:
 
     def corpus_tag(self, corpus) -> str:
         "`corpus` as keys and study names spell it: with its recipe (`shakespeare+dropout0.2`), so another recipe makes other arms."
-        return corpus + ''.join(f"+{k}{v:g}" if isinstance(v, (int, float)) else f"+{k}{v}" for k, v in sorted(self.corpus_model.get(corpus, {}).items()))
+        return corpus + ''.join(f"+{k}{v:g}" if isinstance(v, (int, float)) else f"+{k}={v}" for k, v in sorted(self.corpus_model.get(corpus, {}).items()))
 
     def model_for(self, corpus, backbone) -> tuple[str, dict]:
         """(family, model config dict) of `backbone` as it trains on `corpus`: its matched config plus the corpus's model

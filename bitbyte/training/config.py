@@ -48,7 +48,7 @@ class TrainConfig(Config):
     beta1: float = 0.9
     beta2: float = 0.95
     grad_clip: float = 1.0
-    optimizer: str = 'adamw'                       # 'adamw' | 'adamw8bit'
+    optimizer: str = 'adamw'                       # 'adamw' | 'adamw8bit' | 'muon' (hidden matrices; AdamW the rest)
     compile: bool = False
     compile_mode: str|None = None                  # torch.compile mode; None: 'reduce-overhead' (CUDA graphs) on one GPU for models that declare train_graphs, else the default
     time_budget: float|None = None                 # seconds of training (compilation and evaluation apart): fixes `steps` from a timing
@@ -141,7 +141,7 @@ def check_train_config(cfg:TrainConfig, data:bool=True, world_size:int|None=None
     for f in ('weight_decay', 'stage2_weight_decay', 'grad_clip'): check_field(cfg, f, lo=0)
     for f in ('beta1', 'beta2'): check_field(cfg, f, lo=0, hi=1, hi_open=True)
     for f in ('compile', 'final_eval', 'allow_overwrite', 'resume', 'reset_optimizer', 'progress'): check_field(cfg, f, kind=bool)
-    check_choice(cfg, 'schedule', ('cosine', 'two_stage', 'constant')); check_choice(cfg, 'optimizer', ('adamw', 'adamw8bit'))
+    check_choice(cfg, 'schedule', ('cosine', 'two_stage', 'constant')); check_choice(cfg, 'optimizer', ('adamw', 'adamw8bit', 'muon'))
     if cfg.seq_len is None and not (cfg.curriculum and all(isinstance(s, int) and s >= 1 for s in cfg.curriculum)):
         raise BitByteError(f"curriculum must be one or more sequence lengths >= 1, got {cfg.curriculum!r}; fix --curriculum or pass --seq_len")
     check_field(cfg, 'time_budget', lo=0, lo_open=True, optional=True)

@@ -22,7 +22,58 @@ from .hooks import (Hook, StepResult, DivergenceGuard, MetricsLog, RunRecord, Ti
 from .tracking import load_metrics, plot_run   # defined there, importable here as before
 
 # %% auto #0
-__all__ = ['make_optimizer', 'LossModule', 'dist_info', 'skips_on_device', 'Trainer', 'train', 'spawn_ddp']
+__all__ = ['MUON_MOMENTUM', 'hidden_matrices', 'MuonAdamW', 'make_optimizer', 'LossModule', 'dist_info', 'skips_on_device',
+           'Trainer', 'train', 'spawn_ddp']
+
+# %% ../../nbs/training/06_trainer.ipynb #95fdb437
+MUON_MOMENTUM = 0.95   # torch's and Muon's authors' default, with Nesterov
+
+def hidden_matrices(model:nn.Module) -> list[nn.Parameter]:
+    "The weights Muon trains: each linear layer's (`BitLinear` too), but the output head's and any tied to an embedding."
+    emb = {id(m.weight) for m in model.modules() if isinstance(m, nn.Embedding)}
+    return [m.weight for n, m in model.named_modules() if isinstance(m, nn.Linear) and n.rpartition('.')[2] != 'head'
+            and id(m.weight) not in emb and m.weight.requires_grad]
+
+class MuonAdamW:
+    """torch's Muon for `hidden_matrices(model)`, fused AdamW for the rest of `groups`, to the trainer one optimizer:
+    `param_groups` (Muon's first), `state`, `step`, `zero_grad`, `state_dict`. Set `found_inf` (a device scalar,
+    nonzero: skip) before `step`, as for fused AdamW: Muon's matrices and momenta are put back on the device."""
+    def __init__(self, model:nn.Module, groups:list[dict], lr:float, betas:tuple, compile:bool=False):
+        self.hidden = hidden_matrices(model); ids = {id(p) for p in self.hidden}
+        split = lambda keep: [dict(g, params=[p for p in g['params'] if (id(p) in ids) == keep]) for g in groups]
+        self.device = self.hidden[0].device
+        self.muon = torch.optim.Muon([g for g in split(True) if g['params']], lr=lr, momentum=MUON_MOMENTUM, nesterov=True,
+                                     adjust_lr_fn='match_rms_adamw')
+        self.adamw = torch.optim.AdamW([g for g in split(False) if g['params']], lr=lr, betas=betas, fused=True)
+        self._on_device(); self.found_inf = None
+        self._muon_step = torch.compile(self._muon_step_eager) if compile else self._muon_step_eager
+
+    def _on_device(self):
+        "Muon's learning rates and weight decays as device tensors (filled in place by the schedule), its momenta made."
+        for g in self.muon.param_groups:
+            for k in ('lr', 'weight_decay'): g[k] = torch.as_tensor(g[k], dtype=torch.float32, device=self.device)
+        for p in self.hidden: self.muon.state[p].setdefault('momentum_buffer', torch.zeros_like(p))
+
+    @property
+    def param_groups(self) -> list[dict]: return self.muon.param_groups + self.adamw.param_groups
+    @property
+    def state(self) -> dict: return {**self.muon.state, **self.adamw.state}   # a copy: each half's state is a defaultdict
+
+    def _muon_step_eager(self, ok):
+        kept = [(t, t.clone()) for p in self.hidden for t in (p, self.muon.state[p]['momentum_buffer'])] if ok is not None else []
+        self.muon.step()
+        for t, old in kept: t.copy_(torch.where(ok, t, old))   # a bad step: the matrix and its momentum as they were
+
+    @torch.no_grad()
+    def step(self):
+        self._muon_step(None if self.found_inf is None else self.found_inf == 0)
+        self.adamw.found_inf = self.found_inf; self.adamw.step()
+
+    def zero_grad(self, set_to_none:bool=True): self.muon.zero_grad(set_to_none); self.adamw.zero_grad(set_to_none)
+    def state_dict(self) -> dict: return dict(muon=self.muon.state_dict(), adamw=self.adamw.state_dict())
+    def load_state_dict(self, sd:dict):
+        if set(sd) != {'muon', 'adamw'}: raise BitByteError("this optimizer state is not Muon's; resume with --reset_optimizer")
+        self.muon.load_state_dict(sd['muon']); self.adamw.load_state_dict(sd['adamw']); self._on_device()
 
 # %% ../../nbs/training/06_trainer.ipynb #2ef3a026
 def make_optimizer(model:ByteLM, cfg:TrainConfig, device) -> tuple[torch.optim.Optimizer, str, str|None]:
@@ -40,8 +91,11 @@ def make_optimizer(model:ByteLM, cfg:TrainConfig, device) -> tuple[torch.optim.O
             how = " (pip install bitsandbytes, or pip install -e '.[gpu]')" if isinstance(e, ImportError) else ""
             note = f"bitsandbytes 8-bit AdamW unavailable ({type(e).__name__}: {str(e).splitlines()[0][:120]}){how}; using torch AdamW instead"
             warnings.warn(note)
+    elif cfg.optimizer == 'muon':
+        opt = MuonAdamW(model, groups, compile=cfg.compile and torch.device(device).type == 'cuda', **kw)
+        return opt, f"torch.Muon ({len(opt.hidden)} matrices) + torch.AdamW (fused)", None
     elif cfg.optimizer != 'adamw':
-        raise BitByteError(f"unknown optimizer {cfg.optimizer!r}; use adamw or adamw8bit")
+        raise BitByteError(f"unknown optimizer {cfg.optimizer!r}; use adamw, adamw8bit or muon")
     # fused on every device: one kernel per step on a GPU, and it can skip a non-finite step on the device (found_inf)
     return torch.optim.AdamW(groups, fused=True, **kw), 'torch.AdamW (fused)', note
 
@@ -65,9 +119,9 @@ def _setup_dist(cfg):
     return rank, world, device
 
 # %% ../../nbs/training/06_trainer.ipynb #744baffe
-def skips_on_device(opt:torch.optim.Optimizer) -> bool:
-    "Whether `opt` can skip a non-finite step on the device (fused Adam/AdamW read `found_inf`), so the loop need not wait for the flag."
-    return isinstance(opt, (torch.optim.Adam, torch.optim.AdamW)) and bool(opt.defaults.get('fused'))
+def skips_on_device(opt) -> bool:
+    "Whether `opt` can skip a non-finite step on the device (fused Adam/AdamW and `MuonAdamW` read `found_inf`), so the loop need not wait for the flag."
+    return isinstance(opt, MuonAdamW) or isinstance(opt, (torch.optim.Adam, torch.optim.AdamW)) and bool(opt.defaults.get('fused'))
 
 class Trainer:
     "The one training loop: `Trainer(cfg).fit()` runs the steps, calling its hooks (the built-in ones, then `hooks`) at their points."
@@ -156,8 +210,9 @@ class Trainer:
         "Set the optimizer's learning rate and weight decay for `step`; return them."
         lr, wd = lr_wd_at(step, self.cfg)
         for g in self.opt.param_groups:
-            g['lr'] = lr
-            if g.get('decay'): g['weight_decay'] = wd
+            for k, v in ({'lr': lr} | ({'weight_decay': wd} if g.get('decay') else {})).items():
+                if torch.is_tensor(g[k]): g[k].fill_(v)   # a compiled step's device tensor (`MuonAdamW`): filled, not replaced
+                else: g[k] = v
         return lr, wd
 
     def _batch(self, n_seq:int) -> torch.Tensor:

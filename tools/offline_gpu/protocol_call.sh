@@ -12,7 +12,8 @@
 #   and "phases" (default all three); "peer": a nanoGPT checkout (carried, e.g. .peer/nanoGPT) adds the peer after the
 #   arms (`protocol_peer`: nanoGPT and the best Shakespeare configuration so far, a pair of rows per seed of "peer_seeds",
 #   default [0, 1, 2], each pair about 240 s, started while the call has that long; run it once the Shakespeare finals are in;
-#   "peer_first": true runs the pairs before the arms, e.g. the last pair, then Linux arms in the rest of the call).
+#   "peer_first": true runs the pairs before the arms, e.g. the last pair, then Linux arms in the rest of the call;
+#   "peer_recipes": "call" pairs the best of this call's recipes, not of every recipe in the table).
 #   "recipes": a list of "corpus_model"s (e.g. [{"shakespeare": {"dropout": 0.3}}, {"shakespeare": {"dropout": 0.1}}]) swept in
 #   turn, each its own arms (keys `shakespeare+dropout0.3`), within the call's SECONDS; the peer then pairs the best of all.
 #   "in_process": true runs every arm in the protocol's own process (one GPU, "gpus": [0]): no interpreter, imports and
@@ -97,6 +98,7 @@ from bitbyte.experiments.peer import PEER_SEEDS
 work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
 phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None); seeds = kw.pop('peer_seeds', PEER_SEEDS)
 peer_first = kw.pop('peer_first', False)   # the pairs before the arms (a call that finishes the pairs, then trains arms)
+among = kw.pop('peer_recipes', None)   # "call": the pairs take the best of this call's recipes only (else of every recipe in the table)
 main = None
 if kw.pop('in_process', False): from bitbyte.cli import main   # one GPU: every arm in this process (ProtocolV2.cli)
 if 'recipes' in kw and 'corpus_model' in kw: sys.exit('protocol_call: give "recipes" or "corpus_model", not both (a recipe is a corpus_model)')
@@ -104,9 +106,10 @@ recipes, t0 = kw.pop('recipes', None) or [kw.pop('corpus_model', None)], time.ti
 proto = lambda cm: ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=max(0.0, secs - (time.time() - t0)), main=main,
                               corpus_model=cm, **kw)   # each recipe's protocol on the call's one clock
 p = proto(recipes[0])
+if among == 'call': among = [proto(cm).corpus_tag('shakespeare') for cm in recipes]
 def pairs():   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
     from bitbyte.experiments.peer import protocol_peer
-    protocol_peer(p, peer, seeds=seeds, gpu=p.gpus[0], time_left=p.seconds_left)
+    protocol_peer(p, peer, seeds=seeds, gpu=p.gpus[0], time_left=p.seconds_left, recipes=among)
 if peer and peer_first: pairs()
 for i, cm in enumerate(recipes):
     p = proto(cm) if i else p
