@@ -4,7 +4,7 @@
 
 # %% ../../nbs/training/06_trainer.ipynb #3a4288fd
 from __future__ import annotations
-import os, time, warnings
+import math, os, time, warnings
 from contextlib import nullcontext
 from pathlib import Path
 import torch, torch.nn as nn
@@ -22,8 +22,8 @@ from .hooks import (Hook, StepResult, DivergenceGuard, MetricsLog, RunRecord, Ti
 from .tracking import load_metrics, plot_run   # defined there, importable here as before
 
 # %% auto #0
-__all__ = ['MUON_MOMENTUM', 'hidden_matrices', 'MuonAdamW', 'make_optimizer', 'LossModule', 'dist_info', 'skips_on_device',
-           'Trainer', 'train', 'spawn_ddp']
+__all__ = ['MUON_MOMENTUM', 'hidden_matrices', 'newton_schulz', 'MuonAdamW', 'make_optimizer', 'LossModule', 'dist_info',
+           'skips_on_device', 'Trainer', 'train', 'spawn_ddp']
 
 # %% ../../nbs/training/06_trainer.ipynb #95fdb437
 MUON_MOMENTUM = 0.95   # torch's and Muon's authors' default, with Nesterov
@@ -34,10 +34,24 @@ def hidden_matrices(model:nn.Module) -> list[nn.Parameter]:
     return [m.weight for n, m in model.named_modules() if isinstance(m, nn.Linear) and n.rpartition('.')[2] != 'head'
             and id(m.weight) not in emb and m.weight.requires_grad]
 
+def newton_schulz(G:torch.Tensor, coefficients:tuple, steps:int, eps:float) -> torch.Tensor:
+    "torch's Muon orthogonalization (`torch.optim._muon`'s quintic Newton-Schulz, in bfloat16) of each matrix of a stack `(n, rows, cols)`."
+    a, b, c = coefficients
+    X = G.bfloat16(); wide = X.size(-2) <= X.size(-1)
+    X = X if wide else X.mT
+    X = X / X.norm(dim=(-2, -1), keepdim=True).clamp(min=eps)   # spectral norm at most 1
+    for _ in range(steps):
+        A = X @ X.mT
+        X = torch.baddbmm(X, torch.baddbmm(A, A, A, beta=b, alpha=c), X, beta=a)
+    return X if wide else X.mT
+
 class MuonAdamW:
     """torch's Muon for `hidden_matrices(model)`, fused AdamW for the rest of `groups`, to the trainer one optimizer:
     `param_groups` (Muon's first), `state`, `step`, `zero_grad`, `state_dict`. Set `found_inf` (a device scalar,
-    nonzero: skip) before `step`, as for fused AdamW: Muon's matrices and momenta are put back on the device."""
+    nonzero: skip) before `step`, as for fused AdamW: Muon's matrices and momenta are put back on the device.
+    torch's `Muon` holds the hyperparameters and the state (its checkpoint format); the step is torch's update on stacks
+    of same-shaped matrices, since torch's own step launches a few dozen kernels a matrix (2.8x AdamW's step time at
+    protocol v2's large size on an H200, compiled), which a race at equal wall time cannot afford."""
     def __init__(self, model:nn.Module, groups:list[dict], lr:float, betas:tuple, compile:bool=False):
         self.hidden = hidden_matrices(model); ids = {id(p) for p in self.hidden}
         split = lambda keep: [dict(g, params=[p for p in g['params'] if (id(p) in ids) == keep]) for g in groups]
@@ -60,9 +74,19 @@ class MuonAdamW:
     def state(self) -> dict: return {**self.muon.state, **self.adamw.state}   # a copy: each half's state is a defaultdict
 
     def _muon_step_eager(self, ok):
-        kept = [(t, t.clone()) for p in self.hidden for t in (p, self.muon.state[p]['momentum_buffer'])] if ok is not None else []
-        self.muon.step()
-        for t, old in kept: t.copy_(torch.where(ok, t, old))   # a bad step: the matrix and its momentum as they were
+        "torch's Muon update (its group's hyperparameters, `match_rms_adamw`), on stacks of same-shaped matrices; `ok`: keep the step."
+        for g in self.muon.param_groups:
+            shapes = {}
+            for p in g['params']:
+                if p.grad is not None: shapes.setdefault(tuple(p.shape), []).append(p)
+            for (rows, cols), ps in shapes.items():
+                bufs = [self.muon.state[p]['momentum_buffer'] for p in ps]
+                P, G, M = torch.stack(ps), torch.stack([p.grad for p in ps]), torch.stack(bufs)
+                M2 = M.lerp(G, 1 - g['momentum']); U = G.lerp(M2, g['momentum']) if g['nesterov'] else M2
+                O = newton_schulz(U, g['ns_coefficients'], g['ns_steps'], g['eps'])
+                P2 = P * (1 - g['lr'] * g['weight_decay']) - (g['lr'] * 0.2 * math.sqrt(max(rows, cols))) * O
+                if ok is not None: P2, M2 = torch.where(ok, P2, P), torch.where(ok, M2, M)   # a bad step: both as they were
+                for t, new in zip(ps + bufs, [*P2.unbind(0), *M2.unbind(0)]): t.copy_(new)
 
     @torch.no_grad()
     def step(self):
