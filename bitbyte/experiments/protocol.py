@@ -55,8 +55,7 @@ TRAIN_FIELDS = frozenset(f.name for f in dataclasses.fields(TrainConfig))   # a 
 
 def recipe_parts(tag) -> tuple[str, dict]:
     "A corpus as keys spell it with its recipe (`ProtocolV2.corpus_tag`: `shakespeare+dropout0.3`) split: the corpus, its overrides."
-    corpus, *parts = str(tag).split('+')   # `{k}{v:g}` a number, `{k}={v}` a word (`optimizer=muon`)
-    kv = [x.split('=', 1) if '=' in x else re.fullmatch(r'([A-Za-z_]+)(.+)', x).groups() for x in parts]
+    corpus, *parts = str(tag).split('+'); kv = [x.split('=', 1) if '=' in x else re.fullmatch(r'([A-Za-z_]+)(.+)', x).groups() for x in parts]   # `{k}{v:g}`; a word `{k}={v}`
     return corpus, {k: int(v) if re.fullmatch(r'-?\d+', v) else float(v) if re.fullmatch(r'-?[\d.]+(e-?\d+)?', v) else v for k, v in kv}
 
 def backbone_model(backbone:str, size:str='toy') -> tuple[str, dict]:

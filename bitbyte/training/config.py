@@ -142,6 +142,8 @@ def check_train_config(cfg:TrainConfig, data:bool=True, world_size:int|None=None
     for f in ('beta1', 'beta2'): check_field(cfg, f, lo=0, hi=1, hi_open=True)
     for f in ('compile', 'final_eval', 'allow_overwrite', 'resume', 'reset_optimizer', 'progress'): check_field(cfg, f, kind=bool)
     check_choice(cfg, 'schedule', ('cosine', 'two_stage', 'constant')); check_choice(cfg, 'optimizer', ('adamw', 'adamw8bit', 'muon'))
+    if cfg.optimizer == 'muon' and getattr(torch.optim, 'Muon', None) is None:
+        raise BitByteError(f"--optimizer muon needs torch.optim.Muon (PyTorch 2.9 or later; this is {torch.__version__}): upgrade torch or use adamw")
     if cfg.seq_len is None and not (cfg.curriculum and all(isinstance(s, int) and s >= 1 for s in cfg.curriculum)):
         raise BitByteError(f"curriculum must be one or more sequence lengths >= 1, got {cfg.curriculum!r}; fix --curriculum or pass --seq_len")
     check_field(cfg, 'time_budget', lo=0, lo_open=True, optional=True)

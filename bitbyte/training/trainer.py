@@ -54,6 +54,7 @@ class MuonAdamW:
     protocol v2's large size on an H200, compiled), which a race at equal wall time cannot afford."""
     def __init__(self, model:nn.Module, groups:list[dict], lr:float, betas:tuple, compile:bool=False):
         self.hidden = hidden_matrices(model); ids = {id(p) for p in self.hidden}
+        if not self.hidden: raise BitByteError("--optimizer muon: this model has no hidden matrices (linear layers but the head); use adamw")
         split = lambda keep: [dict(g, params=[p for p in g['params'] if (id(p) in ids) == keep]) for g in groups]
         self.device = self.hidden[0].device
         self.muon = torch.optim.Muon([g for g in split(True) if g['params']], lr=lr, momentum=MUON_MOMENTUM, nesterov=True,

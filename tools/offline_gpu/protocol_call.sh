@@ -106,6 +106,7 @@ recipes, t0 = kw.pop('recipes', None) or [kw.pop('corpus_model', None)], time.ti
 proto = lambda cm: ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=max(0.0, secs - (time.time() - t0)), main=main,
                               corpus_model=cm, **kw)   # each recipe's protocol on the call's one clock
 p = proto(recipes[0])
+if among is not None and among != 'call': sys.exit('protocol_call: "peer_recipes" takes "call" (the pairs take the best of this call\'s recipes)')
 if among == 'call': among = [proto(cm).corpus_tag('shakespeare') for cm in recipes]
 def pairs():   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
     from bitbyte.experiments.peer import protocol_peer
