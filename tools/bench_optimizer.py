@@ -10,27 +10,27 @@ import argparse, json, time, tempfile
 import torch
 from bitbyte.training.trainer import TrainConfig, Trainer
 from bitbyte.training.hooks import optimizer_state_bytes
-from bitbyte.experiments.protocol import V2_SIZES, backbone_model
+from bitbyte.experiments.protocol import V2_SIZES, ProtocolV2
 from bitbyte.experiments.runner import ensure_data
 
 def time_steps(opt:str, size:str, steps:int, warm:int=15, device:str='cuda') -> dict:
     "One optimizer's step time: `warm` steps to compile and capture, then `steps` timed between two device syncs."
-    S = V2_SIZES[size]; family, model = backbone_model('bitbyte-fp', size)
-    train = {k: v for k, v in S['train'].items() if k in TrainConfig.__dataclass_fields__}
-    cfg = TrainConfig(family=family, model=dict(model, **S['corpus_model']['shakespeare']), data=ensure_data(None, size),
-                      out=tempfile.mkdtemp(), steps=10**6, optimizer=opt, allow_overwrite=True, device=device, lr=1e-3,
-                      **S['shapes'][0], **dict(train, progress=False))
-    t = Trainer(cfg); t.model.train(); t.pending = []
-    try:
-        for s in range(warm): t._step(s)
-        sync = torch.cuda.synchronize if t.device.type == 'cuda' else (lambda: None)
-        sync(); t0 = time.perf_counter()
-        outs = [t._step(warm + s) for s in range(steps)]
-        sync(); wall = time.perf_counter() - t0
-        return dict(optimizer=t.opt_name, ms_per_step=round(1e3 * wall / steps, 3),
-                    mb_per_s=round(sum(o['bytes'] for o in outs) / wall / 1e6, 3),
-                    state_mib=round(optimizer_state_bytes(t.opt) / 2**20, 2), final_loss=round(float(outs[-1]['loss']), 4))
-    finally: t.close()
+    with tempfile.TemporaryDirectory() as work:
+        p = ProtocolV2(size, work=work)   # bitbyte-fp on Shakespeare as the protocol's arms train it: its model, recipe and options
+        family, model = p.model_for('shakespeare', 'bitbyte-fp')
+        cfg = TrainConfig(family=family, model=model, data=ensure_data(None, size), out=f"{work}/run", steps=10**6, device=device,
+                          lr=1e-3, **p.shapes[next(iter(p.shapes))], **{**p.train_for('shakespeare'), 'optimizer': opt, 'progress': False})
+        t = Trainer(cfg); t.model.train(); t.pending = []
+        try:
+            for s in range(warm): t._step(s)
+            sync = torch.cuda.synchronize if t.device.type == 'cuda' else (lambda: None)
+            sync(); t0 = time.perf_counter()
+            outs = [t._step(warm + s) for s in range(steps)]
+            sync(); wall = time.perf_counter() - t0
+            return dict(optimizer=t.opt_name, ms_per_step=round(1e3 * wall / steps, 3),
+                        mb_per_s=round(sum(o['bytes'] for o in outs) / wall / 1e6, 3),
+                        state_mib=round(optimizer_state_bytes(t.opt) / 2**20, 2), final_loss=round(float(outs[-1]['loss']), 4))
+        finally: t.close()
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -56,49 +56,50 @@ class MuonAdamW:
         self.hidden = hidden_matrices(model); ids = {id(p) for p in self.hidden}
         if not self.hidden: raise BitByteError("--optimizer muon: this model has no hidden matrices (linear layers but the head); use adamw")
         split = lambda keep: [dict(g, params=[p for p in g['params'] if (id(p) in ids) == keep]) for g in groups]
-        self.device = self.hidden[0].device
         self.muon = torch.optim.Muon([g for g in split(True) if g['params']], lr=lr, momentum=MUON_MOMENTUM, nesterov=True,
                                      adjust_lr_fn='match_rms_adamw')
         self.adamw = torch.optim.AdamW([g for g in split(False) if g['params']], lr=lr, betas=betas, fused=True)
-        self._on_device(); self.found_inf = None
+        for p in self.hidden: self.muon.state[p]['momentum_buffer'] = torch.zeros_like(p)
+        dev = self.hidden[0].device   # per Muon group: its matrices by shape (a stack each), its lr and weight decay on the device
+        self.stacks = [list({p.shape: [q for q in g['params'] if q.shape == p.shape] for p in g['params']}.values()) for g in self.muon.param_groups]
+        self.hyper = [(torch.zeros((), device=dev), torch.zeros((), device=dev)) for _ in self.muon.param_groups]
+        self.fixed = [{k: g[k] for k in ('momentum', 'nesterov', 'ns_coefficients', 'ns_steps', 'eps')} for g in self.muon.param_groups]
+        self.found_inf = None
         self._muon_step = torch.compile(self._muon_step_eager) if compile else self._muon_step_eager
-
-    def _on_device(self):
-        "Muon's learning rates and weight decays as device tensors (filled in place by the schedule), its momenta made."
-        for g in self.muon.param_groups:
-            for k in ('lr', 'weight_decay'): g[k] = torch.as_tensor(g[k], dtype=torch.float32, device=self.device)
-        for p in self.hidden: self.muon.state[p].setdefault('momentum_buffer', torch.zeros_like(p))
 
     @property
     def param_groups(self) -> list[dict]: return self.muon.param_groups + self.adamw.param_groups
     @property
     def state(self) -> dict: return {**self.muon.state, **self.adamw.state}   # a copy: each half's state is a defaultdict
 
-    def _muon_step_eager(self, ok):
-        "torch's Muon update (its group's hyperparameters, `match_rms_adamw`), on stacks of same-shaped matrices; `ok`: keep the step."
-        for g in self.muon.param_groups:
-            shapes = {}
-            for p in g['params']:
-                if p.grad is not None: shapes.setdefault(tuple(p.shape), []).append(p)
-            for (rows, cols), ps in shapes.items():
-                bufs = [self.muon.state[p]['momentum_buffer'] for p in ps]
-                P, G, M = torch.stack(ps), torch.stack([p.grad for p in ps]), torch.stack(bufs)
-                M2 = M.lerp(G, 1 - g['momentum']); U = G.lerp(M2, g['momentum']) if g['nesterov'] else M2
-                O = newton_schulz(U, g['ns_coefficients'], g['ns_steps'], g['eps'])
-                P2 = P * (1 - g['lr'] * g['weight_decay']) - (g['lr'] * 0.2 * math.sqrt(max(rows, cols))) * O
-                if ok is not None: P2, M2 = torch.where(ok, P2, P), torch.where(ok, M2, M)   # a bad step: both as they were
-                for t, new in zip(ps + bufs, [*P2.unbind(0), *M2.unbind(0)]): t.copy_(new)
+    def _muon_step_eager(self, ok, grads):
+        """torch's Muon update (its group's hyperparameters, `match_rms_adamw`), on stacks of same-shaped matrices; `ok`:
+        keep the step. `grads`: a list per stack, handed in (not read from `p.grad`), so a step's new gradients are the
+        compiled step's inputs rather than guards that recompile it."""
+        stacks = [(g, h, ps) for g, h, st in zip(self.fixed, self.hyper, self.stacks) for ps in st]   # not `param_groups`: a new lr there would recompile
+        for (g, (lr, wd), ps), gs in zip(stacks, grads):
+            bufs = [self.muon.state[p]['momentum_buffer'] for p in ps]
+            P, G, M = torch.stack(ps), torch.stack(gs), torch.stack(bufs)
+            M2 = M.lerp(G, 1 - g['momentum']); U = G.lerp(M2, g['momentum']) if g['nesterov'] else M2
+            O = newton_schulz(U, g['ns_coefficients'], g['ns_steps'], g['eps'])
+            P2 = P * (1 - lr * wd) - (lr * 0.2 * math.sqrt(max(ps[0].shape))) * O
+            if ok is not None: P2, M2 = torch.where(ok, P2, P), torch.where(ok, M2, M)   # a bad step: both as they were
+            for t, new in zip(ps + bufs, [*P2.unbind(0), *M2.unbind(0)]): t.copy_(new)
 
     @torch.no_grad()
     def step(self):
-        self._muon_step(None if self.found_inf is None else self.found_inf == 0)
+        for g, (lr, wd) in zip(self.muon.param_groups, self.hyper): lr.fill_(g['lr']); wd.fill_(g['weight_decay'])   # no host sync, no recompile
+        # a matrix without a gradient this step (a layer the loss did not use) takes a zero one: its momentum and weight
+        # decay still move it, where torch's own step would skip it; every bitbyte family's layers all take part in its loss
+        grads = [[p.grad if p.grad is not None else torch.zeros_like(p) for p in ps] for st in self.stacks for ps in st]
+        self._muon_step(None if self.found_inf is None else self.found_inf == 0, grads)
         self.adamw.found_inf = self.found_inf; self.adamw.step()
 
     def zero_grad(self, set_to_none:bool=True): self.muon.zero_grad(set_to_none); self.adamw.zero_grad(set_to_none)
     def state_dict(self) -> dict: return dict(muon=self.muon.state_dict(), adamw=self.adamw.state_dict())
     def load_state_dict(self, sd:dict):
         if set(sd) != {'muon', 'adamw'}: raise BitByteError("this optimizer state is not Muon's; resume with --reset_optimizer")
-        self.muon.load_state_dict(sd['muon']); self.adamw.load_state_dict(sd['adamw']); self._on_device()
+        self.muon.load_state_dict(sd['muon']); self.adamw.load_state_dict(sd['adamw'])
 
 # %% ../../nbs/training/06_trainer.ipynb #2ef3a026
 def make_optimizer(model:ByteLM, cfg:TrainConfig, device) -> tuple[torch.optim.Optimizer, str, str|None]:
@@ -235,9 +236,8 @@ class Trainer:
         "Set the optimizer's learning rate and weight decay for `step`; return them."
         lr, wd = lr_wd_at(step, self.cfg)
         for g in self.opt.param_groups:
-            for k, v in ({'lr': lr} | ({'weight_decay': wd} if g.get('decay') else {})).items():
-                if torch.is_tensor(g[k]): g[k].fill_(v)   # a compiled step's device tensor (`MuonAdamW`): filled, not replaced
-                else: g[k] = v
+            g['lr'] = lr
+            if g.get('decay'): g['weight_decay'] = wd
         return lr, wd
 
     def _batch(self, n_seq:int) -> torch.Tensor:

@@ -99,6 +99,7 @@ work, secs, kw = sys.argv[1], float(sys.argv[2]), json.loads(sys.argv[3])
 phases = tuple(kw.pop('phases', ('sweep', 'final', 'longctx'))); peer = kw.pop('peer', None); seeds = kw.pop('peer_seeds', PEER_SEEDS)
 peer_first = kw.pop('peer_first', False)   # the pairs before the arms (a call that finishes the pairs, then trains arms)
 among = kw.pop('peer_recipes', None)   # "call": the pairs take the best of this call's recipes only (else of every recipe in the table)
+if among is not None and among != 'call': sys.exit('protocol_call: "peer_recipes" takes "call" (the pairs take the best of this call\'s recipes)')
 main = None
 if kw.pop('in_process', False): from bitbyte.cli import main   # one GPU: every arm in this process (ProtocolV2.cli)
 if 'recipes' in kw and 'corpus_model' in kw: sys.exit('protocol_call: give "recipes" or "corpus_model", not both (a recipe is a corpus_model)')
@@ -106,7 +107,6 @@ recipes, t0 = kw.pop('recipes', None) or [kw.pop('corpus_model', None)], time.ti
 proto = lambda cm: ProtocolV2(os.environ.get('SIZE', 'report'), work=work, timeout=max(0.0, secs - (time.time() - t0)), main=main,
                               corpus_model=cm, **kw)   # each recipe's protocol on the call's one clock
 p = proto(recipes[0])
-if among is not None and among != 'call': sys.exit('protocol_call: "peer_recipes" takes "call" (the pairs take the best of this call\'s recipes)')
 if among == 'call': among = [proto(cm).corpus_tag('shakespeare') for cm in recipes]
 def pairs():   # nanoGPT and the best Shakespeare configuration at equal training seconds, a pair per seed while the call has time
     from bitbyte.experiments.peer import protocol_peer
